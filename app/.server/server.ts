@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import compression from 'compression';
+import express from 'express';
+import remixConfig from '../../remix.config.js';
+import type { Config, Role } from './config';
+import type { ObstackContext } from './context';
+import type { Logger } from './log';
+import { bootstrapFromEnv } from './onboarding';
+import { type Services, createServices, scheduleMaintenance } from './services';
+
+export interface StartOptions {
+  config: Config;
+  log: Logger;
+  role: Role;
+  /** Vite dev server with HMR instead of the production build. */
+  dev?: boolean;
+  /** Project root (where build/ lives). */
+  root: string;
+  /** Called with the services once they exist (the CLI control socket uses this). */
+  onServices?: (services: Services) => Promise<void> | void;
+}
+
+export interface RunningServer {
+  services: Services;
+  server: Server | undefined;
+  url: string;
+  /** Stops accepting, drains requests and jobs, closes connections. Idempotent. */
+  stop(reason?: string): Promise<void>;
+}
+
+export async function startObstack(options: StartOptions): Promise<RunningServer> {
+  const { config, log, role } = options;
+  if (role !== 'all' && (!config.redisUrl || !config.databaseUrl)) {
+    throw new Error(
+      `--role ${role} runs the web and worker roles in separate processes, which needs DATABASE_URL and REDIS_URL; embedded mode runs everything with --role all`,
+    );
+  }
+  const services = await createServices(config, log);
+  try {
+    await bootstrapFromEnv(services.db, config, log);
+    await options.onServices?.(services);
+    if (role !== 'web') {
+      await scheduleMaintenance(services);
+      await services.queue.startWorker();
+    }
+    const http = await listen(options, services);
+    log.info('obstack started', { role, mode: config.embedded ? 'embedded' : 'scaled', url: http.url, db: services.dbHandle.driver });
+
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = 'stop') =>
+      (stopping ??= (async () => {
+        log.info('shutting down', { reason });
+        await http.close(config.shutdownTimeoutMs);
+        await services.close();
+        log.info('shutdown complete');
+      })());
+    return { services, server: http.server, url: http.url, stop };
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+}
+
+interface Listening {
+  server: Server;
+  url: string;
+  close(timeoutMs: number): Promise<void>;
+}
+
+async function listen(options: StartOptions, services: Services): Promise<Listening> {
+  const { config, log, role } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  let draining = false;
+  let inFlight = 0;
+  const idleWaiters: Array<() => void> = [];
+  app.use((_req, res, next) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
+    });
+    if (draining) res.setHeader('Connection', 'close');
+    next();
+  });
+
+  // Liveness: answers while the process serves; 503 once draining so balancers move on.
+  app.get('/health', (_req, res) => {
+    res.status(draining ? 503 : 200).json({ status: draining ? 'draining' : 'ok' });
+  });
+
+  if (role !== 'worker') {
+    let build: ServerBuild | (() => Promise<ServerBuild>);
+    if (options.dev) {
+      const vite = await import('vite').then((v) =>
+        v.createServer({ root: options.root, server: { middlewareMode: true } }),
+      );
+      app.use(vite.middlewares);
+      build = () => vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>;
+    } else {
+      const buildDir = join(options.root, remixConfig.buildDirectory);
+      const serverFile = join(buildDir, 'server', remixConfig.serverBuildFile);
+      build = (await import(pathToFileURL(serverFile).href)) as ServerBuild;
+      app.use(
+        '/assets',
+        express.static(join(buildDir, 'client', 'assets'), { immutable: true, maxAge: '1y', index: false }),
+      );
+      app.use(express.static(join(buildDir, 'client'), { maxAge: '1h', index: false }));
+    }
+    app.use(compression());
+    app.all(
+      '*',
+      createRequestHandler({
+        build,
+        mode: options.dev ? 'development' : 'production',
+        getLoadContext: (req): ObstackContext => ({ services, clientIp: req.ip ?? req.socket.remoteAddress ?? '' }),
+      }),
+    );
+  }
+
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    log.error('unhandled request error', { err: err instanceof Error ? err.message : String(err) });
+    if (!res.headersSent) res.status(500).type('text/plain').send('Internal server error');
+  });
+
+  const server = createServer(app);
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => ok());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    async close(timeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeIdleConnections();
+      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((ok) => idleWaiters.push(ok));
+      const timer = new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), timeoutMs).unref());
+      if ((await Promise.race([idle, timer])) === 'timeout') {
+        log.warn('requests still running at shutdown timeout; closing their connections', { inFlight });
+      }
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
