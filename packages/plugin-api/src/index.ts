@@ -1,6 +1,5 @@
-/**
- * Placeholder build: this package's API arrives with its own issue (see README).
- * It exists now so the workspace, build, publint and changesets already have their
- * final shape.
- */
-export const PACKAGE_STATUS = 'unreleased' as const;
+export * from './model';
+export * from './query';
+export * from './plugin';
+export * from './errors';
+export * from './config-schema';
