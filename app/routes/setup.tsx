@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import type { ShouldRevalidateFunction } from '@remix-run/react';
-import { data, redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
+import { redirect } from '@remix-run/node';
+import { Form, useActionData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { readForm } from '~/.server/auth';
 import { formFailure, parseForm } from '~/.server/forms';
 import { needsSetup, setupFirstAdmin } from '~/.server/onboarding';
+import { setFlash } from '~/.server/flash';
 import { startSession } from '~/.server/sessions';
 import { AuthLayout } from '~/components/app-shell';
-import { Alert, Button, CodeBlock, CsrfInput, Field } from '~/components/ui';
+import { Alert, Button, CsrfInput, Field } from '~/components/ui';
 
 export const meta: MetaFunction = () => [{ title: 'Set up Obstack' }];
 
@@ -16,11 +16,6 @@ export async function loader({ context }: LoaderFunctionArgs) {
   if (!(await needsSetup(context.services.db))) throw redirect('/login');
   return null;
 }
-
-// After a successful setup the loader would redirect away (setup is done) and take the
-// one-time key off the screen before the user copied it.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
-  (actionResult as { ok?: boolean } | undefined)?.ok ? false : defaultShouldRevalidate;
 
 const schema = z.object({
   name: z.string().optional(),
@@ -40,10 +35,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ttlMs: services.config.sessionTtlMs,
       ip: context.clientIp,
     });
-    return data(
-      { ok: true as const, apiKey: result.apiKey, tenant: result.tenant.name, endpoint: services.config.publicUrl },
-      { headers: { 'Set-Cookie': setCookie } },
-    );
+    const flash = await setFlash(request, services.secret, { apiKey: result.apiKey, tenant: result.tenant.name });
+    const headers = new Headers();
+    headers.append('Set-Cookie', setCookie);
+    headers.append('Set-Cookie', flash);
+    return redirect('/welcome', { headers });
   } catch (e) {
     return formFailure(e);
   }
@@ -52,26 +48,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Setup() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
-  if (result?.ok) {
-    return (
-      <AuthLayout title="You're all set" subtitle={`${result.tenant} is ready to receive telemetry.`}>
-        <div className="space-y-4">
-          <Alert tone="warning" title="Copy your ingest key now">
-            This is the only time it is shown. You can create more keys in Settings → API keys.
-          </Alert>
-          <CodeBlock copy>{result.apiKey}</CodeBlock>
-          <p className="text-sm text-slate-600 dark:text-slate-400">Point any OpenTelemetry exporter at Obstack:</p>
-          <CodeBlock copy>{`OTEL_EXPORTER_OTLP_ENDPOINT=${result.endpoint}\nOTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ${result.apiKey}"`}</CodeBlock>
-          <Link
-            to="/"
-            className="block w-full rounded-md bg-brand-600 px-3.5 py-2 text-center text-sm font-medium text-white hover:bg-brand-700"
-          >
-            Continue to Obstack
-          </Link>
-        </div>
-      </AuthLayout>
-    );
-  }
   const errors = result?.fieldErrors ?? {};
   return (
     <AuthLayout title="Welcome to Obstack" subtitle="Create the first administrator and your organization. This page is shown only once.">
