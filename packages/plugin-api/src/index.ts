@@ -3,3 +3,5 @@ export * from './query';
 export * from './plugin';
 export * from './errors';
 export * from './config-schema';
+export * from './define';
+export * from './validate-config';

@@ -112,7 +112,11 @@ export interface PluginInstance {
 export type PluginConfig = Record<string, unknown>;
 export type PluginSecrets = Record<string, string>;
 
-export interface PluginDefinition<C extends PluginConfig = PluginConfig> {
+/**
+ * `C` is the shape of the validated config `create` receives. Any object type works,
+ * including an interface (which `PluginConfig`'s index signature would not accept).
+ */
+export interface PluginDefinition<C extends object = PluginConfig> {
   /** Stable, lowercase, e.g. `loki` or `acme-inmemory`. */
   id: string;
   name: string;
