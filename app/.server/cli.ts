@@ -16,7 +16,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from './api-keys';
 import { audit } from './audit';
 import { ConfigError, type Config, describeConfig, loadConfig } from './config';
 import { type CliResult, LockedError, acquireLock, listenControlSocket, readLock, sendToServer, socketPath } from './control';
-import { AppError } from './errors';
+import { AppError, isAppError } from './errors';
 import { createLogger } from './log';
 import { startObstack } from './server';
 
@@ -151,7 +151,7 @@ export function describeCliError(e: unknown): { code: number; text: string } {
   if (e instanceof ZodError) {
     return { code: 1, text: `${JSON.stringify({ error: { code: 'invalid_input', message: e.issues.map((i) => i.message).join('; ') } })}\n` };
   }
-  if (e instanceof AppError) return { code: 1, text: `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n` };
+  if (isAppError(e)) return { code: 1, text: `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n` };
   if (e instanceof ConfigError) return { code: 78, text: `${e.message}\n` };
   if (e instanceof LockedError) return { code: 1, text: `${JSON.stringify({ error: { code: 'locked', message: e.message } })}\n` };
   const message = e instanceof Error ? e.message : String(e);

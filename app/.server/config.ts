@@ -97,10 +97,10 @@ export const CONFIG_VARS: ConfigVar[] = [
     description: 'web, worker or all; `obstack start --role` overrides it. web and worker apart need REDIS_URL.',
   },
   {
-    name: 'OBSTACK_SESSION_TTL_HOURS',
-    default: '168',
-    example: '24',
-    description: 'How long a sign-in lasts.',
+    name: 'OBSTACK_SESSION_TTL',
+    default: '7d',
+    example: '12h',
+    description: 'How long a sign-in lasts: a number with s, m, h or d.',
   },
   {
     name: 'OBSTACK_LOGIN_MAX_ATTEMPTS',
@@ -139,6 +139,21 @@ const intIn = (min: number, max: number) =>
     .regex(/^\d+$/, { error: 'must be a whole number' })
     .transform(Number)
     .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, { error: 'must be a number followed by s, m, h or d' })
+  .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS])
+  .pipe(z.number().min(1_000, { error: 'must be at least 1s' }).max(366 * 86_400_000, { error: 'must be at most 366d' }));
+
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${Math.round(ms / 1000)}s`;
+}
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -181,7 +196,7 @@ const schema = z.object({
     .regex(API_KEY_PATTERN, { error: 'must look like obs_<8 lowercase letters/digits>_<32+ letters/digits>' })
     .optional(),
   OBSTACK_ROLE: z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
-  OBSTACK_SESSION_TTL_HOURS: intIn(1, 24 * 365).default(168),
+  OBSTACK_SESSION_TTL: duration.default(7 * 86_400_000),
   OBSTACK_LOGIN_MAX_ATTEMPTS: intIn(1, 10_000).default(10),
   OBSTACK_TRUST_PROXY: bool.default(false),
   OBSTACK_SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(15_000),
@@ -271,7 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     bootstrapApiKey: e.OBSTACK_BOOTSTRAP_API_KEY,
     role: e.OBSTACK_ROLE,
-    sessionTtlMs: e.OBSTACK_SESSION_TTL_HOURS * 3_600_000,
+    sessionTtlMs: e.OBSTACK_SESSION_TTL,
     loginMaxAttempts: e.OBSTACK_LOGIN_MAX_ATTEMPTS,
     trustProxy: e.OBSTACK_TRUST_PROXY,
     shutdownTimeoutMs: e.OBSTACK_SHUTDOWN_TIMEOUT_MS,
@@ -302,7 +317,7 @@ export function describeConfig(env: Record<string, string | undefined> = process
     OBSTACK_TENANT_NAME: config.admin?.tenantName ?? env.OBSTACK_TENANT_NAME ?? 'Default',
     OBSTACK_BOOTSTRAP_API_KEY: config.bootstrapApiKey,
     OBSTACK_ROLE: config.role,
-    OBSTACK_SESSION_TTL_HOURS: String(config.sessionTtlMs / 3_600_000),
+    OBSTACK_SESSION_TTL: formatDuration(config.sessionTtlMs),
     OBSTACK_LOGIN_MAX_ATTEMPTS: String(config.loginMaxAttempts),
     OBSTACK_TRUST_PROXY: String(config.trustProxy),
     OBSTACK_SHUTDOWN_TIMEOUT_MS: String(config.shutdownTimeoutMs),

@@ -1,8 +1,16 @@
+const BRAND = Symbol.for('obstack.AppError');
+
 /**
  * The one error type of the service layer. `status` is what an HTTP caller should
  * answer; `code` is stable for machines; `message` is safe to show a user.
+ *
+ * Test for it with `isAppError`, never `instanceof`: the server bundle and the Remix
+ * route build each contain a copy of this module, and an error made by services of
+ * one copy reaches routes of the other.
  */
 export class AppError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -20,7 +28,7 @@ export const conflict = (code: string, message: string, field?: string) => new A
 export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
 
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** A JSON error response in the shape every API route uses: `{"error": {"code", "message"}}`. */

@@ -1,6 +1,6 @@
 import { data } from '@remix-run/node';
-import { ZodError, type ZodType, type z } from 'zod';
-import { AppError } from './errors';
+import { ZodError, ZodObject, type ZodType, type z } from 'zod';
+import { isAppError } from './errors';
 
 export interface FormFailure {
   ok: false;
@@ -16,6 +16,14 @@ export function parseForm<S extends ZodType>(form: FormData, schema: S): z.outpu
     // Repeated fields (checkbox groups) arrive as arrays.
     const prev = raw[k];
     raw[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  // A browser submits an empty text input as "", so a missing field reads as empty too:
+  // the user then sees "E-mail is required", not a type error.
+  // Fields that may be absent (optional, or with a default) are left absent.
+  if (schema instanceof ZodObject) {
+    for (const [key, field] of Object.entries(schema.shape as Record<string, ZodType>)) {
+      if (raw[key] === undefined && !field.safeParse(undefined).success) raw[key] = '';
+    }
   }
   return schema.parse(raw);
 }
@@ -35,7 +43,7 @@ export function formFailure(e: unknown) {
     delete fieldErrors._;
     return data<FormFailure>({ ok: false, fieldErrors, ...(formError ? { formError } : {}) }, { status: 400 });
   }
-  if (e instanceof AppError && e.status < 500) {
+  if (isAppError(e) && e.status < 500) {
     return data<FormFailure>(
       { ok: false, fieldErrors: e.field ? { [e.field]: e.message } : {}, ...(e.field ? {} : { formError: e.message }) },
       { status: e.status },

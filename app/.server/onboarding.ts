@@ -14,7 +14,7 @@ import {
 import { createApiKey, prefixOf } from './api-keys';
 import { audit } from './audit';
 import type { Config } from './config';
-import { AppError, conflict, isUniqueViolation } from './errors';
+import { AppError, isAppError, conflict, isUniqueViolation } from './errors';
 import type { Logger } from './log';
 import { hashPassword } from './passwords';
 
@@ -150,7 +150,7 @@ export async function bootstrapFromEnv(db: Database, config: Config, log: Logger
       });
       return;
     } catch (e) {
-      if (e instanceof AppError && e.code === 'already_set_up') return;
+      if (isAppError(e) && e.code === 'already_set_up') return;
       throw e;
     }
   }

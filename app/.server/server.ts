@@ -66,6 +66,30 @@ export async function startObstack(options: StartOptions): Promise<RunningServer
   }
 }
 
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// Machine endpoints authenticate with keys, and browsers post to /collect from other sites.
+const MACHINE_PATHS = /^\/(api|v1|collect)(\/|$)/;
+
+/**
+ * A form posted from another origin is refused here with a 403 that says so. Remix
+ * makes the same host/origin comparison for page actions, but answers it with a 500.
+ */
+function refuseCrossSiteForms(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (!MUTATING.has(req.method) || MACHINE_PATHS.test(req.path)) return next();
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return next();
+  const forwarded = req.headers['x-forwarded-host'];
+  const host = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim() || req.headers.host;
+  let originHost: string | undefined;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = undefined;
+  }
+  if (host && originHost === host) return next();
+  res.status(403).type('text/plain').send('This request came from another site and was refused');
+}
+
 interface Listening {
   server: Server;
   url: string;
@@ -88,6 +112,18 @@ async function listen(options: StartOptions, services: Services): Promise<Listen
       if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
     });
     if (draining) res.setHeader('Connection', 'close');
+    next();
+  });
+
+  // A request answered before its body was read (413, 401, a refused form) leaves unread
+  // bytes on the connection; reusing it would hang the client's next request. Close it.
+  app.use((req, res, next) => {
+    const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => express.Response;
+    res.writeHead = ((...args: unknown[]) => {
+      const hasBody = Boolean(req.headers['content-length'] && req.headers['content-length'] !== '0') || Boolean(req.headers['transfer-encoding']);
+      if (hasBody && !req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+      return writeHead(...args);
+    }) as typeof res.writeHead;
     next();
   });
 
@@ -114,6 +150,7 @@ async function listen(options: StartOptions, services: Services): Promise<Listen
       );
       app.use(express.static(join(buildDir, 'client'), { maxAge: '1h', index: false }));
     }
+    app.use(refuseCrossSiteForms);
     app.use(compression());
     app.all(
       '*',
@@ -131,6 +168,10 @@ async function listen(options: StartOptions, services: Services): Promise<Listen
   });
 
   const server = createServer(app);
+  // Longer than the usual 60 s idle timeout of proxies and clients, so that the server is
+  // never the side that closes a keep-alive connection a client is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

@@ -3,7 +3,7 @@ import { audit } from './audit';
 import type { AuthUser } from './authenticator';
 import { FORM_STRATEGY } from './authenticator';
 import type { ObstackContext } from './context';
-import { AppError } from './errors';
+import { AppError, isAppError } from './errors';
 import { startSession } from './sessions';
 
 const WINDOW_MS = 15 * 60_000;
@@ -36,7 +36,7 @@ export async function signIn(request: Request, context: ObstackContext, email: s
   try {
     user = await services.auth.authenticate(FORM_STRATEGY, request);
   } catch (e) {
-    if (e instanceof AppError && e.code === 'invalid_credentials') {
+    if (isAppError(e) && e.code === 'invalid_credentials') {
       await Promise.all([limiter.hit(emailKey, WINDOW_MS), limiter.hit(ipKey, WINDOW_MS)]);
     }
     throw e;

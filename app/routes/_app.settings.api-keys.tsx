@@ -50,7 +50,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const createSchema = z.object({
   name: z.string(),
-  scopes: z.union([z.string(), z.array(z.string())], { error: 'Pick at least one scope' }).transform((v) => (Array.isArray(v) ? v : [v])),
+  scopes: z.union([z.string(), z.array(z.string())], { error: 'Pick at least one scope' }).transform((v) => (Array.isArray(v) ? v : [v]).filter(Boolean)),
   expiresInDays: z.enum(['never', '30', '90', '365'], { error: 'Pick an expiry' }).default('never'),
 });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { acceptInvite, openInvite } from '~/.server/accounts';
 import { audit } from '~/.server/audit';
 import { getSignedIn, readForm } from '~/.server/auth';
-import { AppError } from '~/.server/errors';
+import { AppError, isAppError } from '~/.server/errors';
 import { formFailure, parseForm } from '~/.server/forms';
 import { registerWithInvite } from '~/.server/onboarding';
 import { setSessionTenant, startSession } from '~/.server/sessions';
@@ -27,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       signedInAs: typeof signedIn === 'object' ? signedIn.user.email : null,
     };
   } catch (e) {
-    if (e instanceof AppError) return { ok: false as const, message: e.message };
+    if (isAppError(e)) return { ok: false as const, message: e.message };
     throw e;
   }
 }

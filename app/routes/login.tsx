@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 const schema = z.object({
-  email: z.string().trim().min(1, { error: 'E-mail is required' }).max(254).pipe(z.email({ error: 'Enter a valid e-mail address' })),
+  email: z.string().trim().min(1, { error: 'E-mail is required' }).max(254, { error: 'E-mail is too long' }).pipe(z.email({ error: 'Enter a valid e-mail address' })),
   password: z.string().min(1, { error: 'Password is required' }).max(256, { error: 'Password is too long' }),
   redirectTo: z.string().optional(),
 });
