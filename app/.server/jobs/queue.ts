@@ -89,10 +89,15 @@ export function createInlineQueue(log: Logger): JobQueue {
 
 const QUEUE_NAME = 'obstack-jobs';
 
-export function createBullQueue(redis: Redis, log: Logger, options: { concurrency?: number } = {}): JobQueue {
+export function createBullQueue(
+  redis: Redis,
+  log: Logger,
+  options: { concurrency?: number; queueName?: string } = {},
+): JobQueue {
+  const name = options.queueName ?? QUEUE_NAME;
   const handlers = new Map<string, JobHandler>();
   // BullMQ wants its own connections for blocking commands; duplicate() keeps the URL/options.
-  const queue = new Queue(QUEUE_NAME, {
+  const queue = new Queue(name, {
     connection: redis.duplicate(),
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
   });
@@ -111,7 +116,7 @@ export function createBullQueue(redis: Redis, log: Logger, options: { concurrenc
     },
     async startWorker() {
       worker = new Worker(
-        QUEUE_NAME,
+        name,
         async (job) => {
           const handler = handlers.get(job.name);
           if (!handler) throw new Error(`no handler for job ${job.name}`);

@@ -83,3 +83,10 @@ export const TRUNCATION_MARKER = '…[truncated]';
 export function resolveLimits(overrides?: Partial<DecodeLimits>): DecodeLimits {
   return overrides ? { ...DEFAULT_DECODE_LIMITS, ...overrides } : DEFAULT_DECODE_LIMITS;
 }
+
+/** Options every decoder takes. */
+export interface DecodeOptions {
+  limits?: Partial<DecodeLimits>;
+  /** Receive time, used for log records that carry neither time nor observed time. Defaults to now. */
+  receivedAtUnixNano?: bigint;
+}

@@ -34,17 +34,11 @@ import {
   truncationWarning,
   warnings,
 } from './build';
-import { type DecodeLimits, resolveLimits } from './limits';
+import { type DecodeLimits, type DecodeOptions, resolveLimits } from './limits';
 import { attribute, anyValue, type Ctx, DROPPED, resource, scope, toIngestError } from './proto-common';
 import { type DecodeResult, Report, result } from './report';
 import * as S from './schema';
 import { ProtoReader, WireError } from './wire';
-
-export interface DecodeOptions {
-  limits?: Partial<DecodeLimits>;
-  /** Receive time, used for log records that carry neither time nor observed time. Defaults to now. */
-  receivedAtUnixNano?: bigint;
-}
 
 function start(body: Uint8Array, opts: DecodeOptions | undefined, noun: string): Ctx {
   const limits = resolveLimits(opts?.limits);

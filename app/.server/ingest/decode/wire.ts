@@ -189,14 +189,14 @@ export class ProtoReader {
   }
 
   /**
-   * int64 for an attribute value: a number when it is exactly representable, else its
-   * decimal string, so ids and counters past 2^53 keep every digit.
+   * int64 for an attribute value: a number when it is a safe integer, else its decimal
+   * string, so ids and counters past 2^53 keep every digit.
    */
   int64Value(end: number): number | string {
     this.varint(end);
     const hi = this.hi;
-    if (hi <= 0x1fffff) return hi * TWO_32 + this.lo; // < 2^53
-    if (hi >= 0xffe00000) return (hi - TWO_32) * TWO_32 + this.lo; // >= -2^53
+    if (hi <= 0x1fffff) return hi * TWO_32 + this.lo; // <= 2^53 - 1
+    if (hi > 0xffe00000 || (hi === 0xffe00000 && this.lo !== 0)) return (hi - TWO_32) * TWO_32 + this.lo; // >= -(2^53 - 1)
     return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(this.lo)).toString();
   }
 
