@@ -5,3 +5,4 @@ export * from './errors';
 export * from './config-schema';
 export * from './define';
 export * from './validate-config';
+export * from './filters';
