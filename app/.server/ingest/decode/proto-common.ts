@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes, InstrumentationScope } from '@obstack/plugin-api';
 import { toBase64 } from './bytes';
 import { setAttr, warnings } from './build';
-import { badBody, IngestError, asIngestError } from './errors';
+import { badBody, type IngestError, asIngestError } from './errors';
 import { type DecodeLimits, TRUNCATION_MARKER } from './limits';
 import { type Report } from './report';
 import { ANY_VALUE, ARRAY_VALUE, KEY_VALUE, KEY_VALUE_LIST, RESOURCE, SCOPE } from './schema';

@@ -22,15 +22,17 @@ export class Report {
 
   constructor(
     readonly limits: DecodeLimits,
-    /** Plural noun of the item kind, for messages: "spans", "log records", "data points", "series". */
+    /** Plural noun of what gets rejected, for messages: "spans", "log records", "data points", "series". */
     readonly noun: string,
+    /** Plural noun of what maxItems counts, when it differs (remote_write rejects series but counts samples). */
+    readonly itemNoun: string = noun,
   ) {}
 
   /** Counts one more item and fails the request once there are more than the limit allows. */
   countItem(n = 1): void {
     this.items += n;
     if (this.items > this.limits.maxItems) {
-      throw tooLarge('too_many_items', `the request carries more than ${this.limits.maxItems} ${this.noun}; send smaller batches`);
+      throw tooLarge('too_many_items', `the request carries more than ${this.limits.maxItems} ${this.itemNoun}; send smaller batches`);
     }
   }
 

@@ -1,0 +1,236 @@
+import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
+import { badBody, type IngestError, tooLarge, unsupported } from './errors';
+import { type OtlpFormat } from './response';
+import { snappyUncompress } from './snappy';
+
+/**
+ * Reading a request body at the edge: the wire limit is enforced while reading (413 as
+ * soon as it is passed, without reading the rest), decompression runs through a
+ * streaming inflater that is stopped the moment its output passes the decompressed
+ * limit (gzip bombs cost at most that much memory and the time to produce it), and the
+ * Content-Type decides the decoder or earns a 415.
+ */
+
+export type BodySource = Request | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Uint8Array;
+
+export type ContentEncoding = 'identity' | 'gzip' | 'deflate' | 'snappy';
+
+export interface ReadBodyOptions {
+  /** Bytes on the wire. */
+  maxBytes: number;
+  /** Bytes after decompression. */
+  maxDecompressedBytes: number;
+  /**
+   * The Content-Encoding header value. Defaults to the Request's header when the source is
+   * a Request, else identity.
+   */
+  encoding?: string | null;
+  /** Codings this endpoint takes (remote_write: snappy only). Defaults to all supported ones. */
+  allowedEncodings?: readonly ContentEncoding[];
+}
+
+const ALL_ENCODINGS: readonly ContentEncoding[] = ['identity', 'gzip', 'deflate', 'snappy'];
+
+/**
+ * Reads and decompresses a request body under both limits. Supported codings: identity,
+ * gzip (and x-gzip), deflate (zlib-wrapped as RFC 9110 says, or raw deflate as some
+ * clients send it), snappy block format (remote_write). Throws IngestError: 413 over a
+ * limit, 415 for another coding, 400 for a corrupt stream.
+ */
+export async function readBody(source: BodySource, opts: ReadBodyOptions): Promise<Uint8Array> {
+  const header = opts.encoding !== undefined ? opts.encoding : source instanceof Request ? source.headers.get('content-encoding') : null;
+  const encoding = parseContentEncoding(header, opts.allowedEncodings ?? ALL_ENCODINGS);
+  if (source instanceof Request) {
+    const declared = Number(source.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > opts.maxBytes) throw wireTooLarge(opts.maxBytes);
+  }
+  const raw = await readCapped(source, opts.maxBytes);
+  switch (encoding) {
+    case 'identity':
+      if (raw.length > opts.maxDecompressedBytes) throw inflatedTooLarge(opts.maxDecompressedBytes);
+      return raw;
+    case 'snappy':
+      return snappyUncompress(raw, opts.maxDecompressedBytes);
+    default:
+      return inflateCapped(raw, encoding, opts.maxDecompressedBytes);
+  }
+}
+
+/** Parses Content-Encoding; anything we cannot undo is a 415 naming it. */
+export function parseContentEncoding(header: string | null | undefined, allowed: readonly ContentEncoding[] = ALL_ENCODINGS): ContentEncoding {
+  const codings = (header ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '' && s !== 'identity');
+  if (codings.length > 1) throw unsupported('unsupported_encoding', `Content-Encoding "${header}" stacks codings; send one of ${allowed.join(', ')}`);
+  const c = codings[0] ?? 'identity';
+  const enc: ContentEncoding | undefined = c === 'gzip' || c === 'x-gzip' ? 'gzip' : c === 'deflate' ? 'deflate' : c === 'snappy' ? 'snappy' : c === 'identity' ? 'identity' : undefined;
+  if (enc === undefined || !allowed.includes(enc)) {
+    throw unsupported('unsupported_encoding', `Content-Encoding "${c}" is not supported here; use ${allowed.join(', ')}`);
+  }
+  return enc;
+}
+
+async function readCapped(source: BodySource, max: number): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    if (source.length > max) throw wireTooLarge(max);
+    return source;
+  }
+  const stream = source instanceof Request ? source.body : source;
+  if (stream === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (isReadableStream(stream)) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        // Stop now: cancelling tells the sender's side we will not read the rest.
+        await reader.cancel().catch(() => undefined);
+        throw wireTooLarge(max);
+      }
+      chunks.push(value);
+    }
+  } else {
+    for await (const value of stream) {
+      total += value.length;
+      if (total > max) throw wireTooLarge(max); // leaving the loop destroys a Node stream
+      chunks.push(value);
+    }
+  }
+  return concat(chunks, total);
+}
+
+function isReadableStream(s: unknown): s is ReadableStream<Uint8Array> {
+  return typeof (s as ReadableStream<Uint8Array>).getReader === 'function';
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * Inflates through zlib's streaming API and destroys the stream as soon as the output
+ * passes `max`. Memory: at most `max` plus one zlib chunk; time: what it takes to
+ * produce `max` bytes, whatever the bomb would have expanded to.
+ */
+function inflateCapped(data: Uint8Array, encoding: 'gzip' | 'deflate', max: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let z: Gunzip | Inflate | InflateRaw;
+    if (encoding === 'gzip') z = createGunzip({ chunkSize: 64 * 1024 });
+    else {
+      // RFC 9110's "deflate" is the zlib format (CMF/FLG header, FCHECK a multiple of 31);
+      // raw deflate has no header. Sniff which one arrived.
+      const zlibHeader = data.length >= 2 && (data[0]! & 0x0f) === 8 && ((data[0]! << 8) | data[1]!) % 31 === 0;
+      z = zlibHeader ? createInflate({ chunkSize: 64 * 1024 }) : createInflateRaw({ chunkSize: 64 * 1024 });
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let settled = false;
+    z.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > max) {
+        settled = true;
+        z.destroy();
+        reject(inflatedTooLarge(max));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    z.on('error', (e: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(badBody('malformed_compression', `the body is not valid ${encoding}: ${e.message}`));
+    });
+    z.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(concat(chunks, total));
+    });
+    z.end(data);
+  });
+}
+
+function wireTooLarge(max: number): IngestError {
+  return tooLarge('body_too_large', `the request body is larger than ${max} bytes`);
+}
+
+function inflatedTooLarge(max: number): IngestError {
+  return tooLarge('decompressed_too_large', `the request body inflates to more than ${max} bytes`);
+}
+
+// ---------------------------------------------------------------------- content types
+
+interface MediaType {
+  type: string;
+  params: Map<string, string>;
+}
+
+export function parseMediaType(header: string | null | undefined): MediaType | undefined {
+  if (!header) return undefined;
+  const [type, ...rest] = header.split(';');
+  const params = new Map<string, string>();
+  for (const p of rest) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    params.set(
+      p.slice(0, eq).trim().toLowerCase(),
+      p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    );
+  }
+  return { type: type!.trim().toLowerCase(), params };
+}
+
+function jsonCharsetOk(m: MediaType): boolean {
+  const cs = m.params.get('charset');
+  return cs === undefined || cs.toLowerCase() === 'utf-8' || cs.toLowerCase() === 'utf8';
+}
+
+/**
+ * OTLP/HTTP content negotiation: application/x-protobuf (application/protobuf is taken
+ * too, it is the registered name) or application/json (UTF-8 only, charset optional).
+ */
+export function negotiateOtlpContentType(header: string | null | undefined): OtlpFormat {
+  const m = parseMediaType(header);
+  if (m && (m.type === 'application/x-protobuf' || m.type === 'application/protobuf')) return 'protobuf';
+  if (m && m.type === 'application/json' && jsonCharsetOk(m)) return 'json';
+  throw unsupported(
+    'unsupported_media_type',
+    `Content-Type ${header ? `"${header}"` : '(none)'} is not supported; OTLP/HTTP takes application/x-protobuf or application/json (UTF-8)`,
+  );
+}
+
+/**
+ * remote_write 1.0: application/x-protobuf, optionally with proto=prometheus.WriteRequest.
+ * A remote_write 2.0 sender (proto=io.prometheus.write.v2.Request) gets the 415 the 2.0
+ * spec asks for, so it can fall back to 1.0.
+ */
+export function negotiateRemoteWriteContentType(header: string | null | undefined): void {
+  const m = parseMediaType(header);
+  const proto = m?.params.get('proto');
+  if (m && m.type === 'application/x-protobuf' && (proto === undefined || proto === 'prometheus.WriteRequest')) return;
+  throw unsupported(
+    'unsupported_media_type',
+    `Content-Type ${header ? `"${header}"` : '(none)'} is not supported; remote_write 1.0 takes application/x-protobuf (proto=prometheus.WriteRequest)`,
+  );
+}
+
+/** Faro: the web SDK's fetch transport sends application/json. */
+export function negotiateJsonContentType(header: string | null | undefined): void {
+  const m = parseMediaType(header);
+  if (m && m.type === 'application/json' && jsonCharsetOk(m)) return;
+  throw unsupported('unsupported_media_type', `Content-Type ${header ? `"${header}"` : '(none)'} is not supported; send application/json (UTF-8)`);
+}
