@@ -146,7 +146,8 @@ export async function runDataCommand(
 /** Turns any error into the JSON (or usage) text the CLI prints, and its exit code. */
 export function describeCliError(e: unknown): { code: number; text: string } {
   if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
-    return { code: 2, text: `${JSON.stringify({ error: { code: 'usage', message: e.message } })}\n\n${USAGE}\n` };
+    // Usage mistakes are for the person at the terminal: plain text and the usage.
+    return { code: 2, text: `obstack: ${e.message}\n\n${USAGE}\n` };
   }
   if (e instanceof ZodError) {
     return { code: 1, text: `${JSON.stringify({ error: { code: 'invalid_input', message: e.issues.map((i) => i.message).join('; ') } })}\n` };
