@@ -23,7 +23,7 @@ const goodOptions = {
 /** The reference plugin with `wrap` applied to every instance it creates. */
 function broken(id: string, wrap: (inner: PluginInstance) => PluginInstance, overrides: Partial<PluginDefinition> = {}): PluginDefinition {
   return definePlugin({
-    ...(reference as PluginDefinition),
+    ...reference,
     id,
     ...overrides,
     async create(config, secrets, ctx) {
@@ -190,7 +190,7 @@ describe('the conformance kit', () => {
     // read-only plugin's author fills a fake Loki or Prometheus.
     const backend = await reference.create({ maxItemsPerTenant: 10_000, dropAttributes: [] }, { accessKey: 'conformance-key' }, createTestCreateContext());
     const readOnly = definePlugin({
-      ...(reference as PluginDefinition),
+      ...reference,
       id: 'read-only-logs',
       capabilities: { logs: { read: true, stability: 'beta' } },
       create: () => ({ checkHealth: backend.checkHealth.bind(backend), queryLogs: backend.queryLogs!.bind(backend) }),

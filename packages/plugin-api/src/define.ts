@@ -17,15 +17,19 @@ const PROPERTY_TYPES = ['string', 'number', 'integer', 'boolean', 'array'];
  * imported, so a malformed plugin fails in its author's tests and at host start-up
  * with a message naming the problem, rather than on the first query.
  *
+ * The result is also a plain `PluginDefinition`, so hosts and registries can hold plugins
+ * whatever their config type (an interface config would not fit `PluginConfig` otherwise):
+ * the host only ever calls `create` with a config validated against `configSchema`.
+ *
  * @throws Error listing every problem found.
  */
-export function definePlugin<C extends object = PluginConfig>(definition: PluginDefinition<C>): Readonly<PluginDefinition<C>> {
+export function definePlugin<C extends object = PluginConfig>(definition: PluginDefinition<C>): Readonly<PluginDefinition<C>> & PluginDefinition {
   const problems = validatePluginDefinition(definition);
   if (problems.length > 0) {
     const label = typeof (definition as { id?: unknown } | null)?.id === 'string' ? `plugin ${definition.id}` : 'plugin';
     throw new Error(`Invalid ${label}: ${problems.join('; ')}`);
   }
-  return deepFreeze(definition);
+  return deepFreeze(definition) as Readonly<PluginDefinition<C>> & PluginDefinition;
 }
 
 /**

@@ -132,7 +132,12 @@ export function slotTimestamps(startMs: number, endMs: number, stepMs: number): 
   return out;
 }
 
-/** Epoch ms of a nanosecond time, with the fraction. */
+/** Epoch ms of a nanosecond time, rounded down; exact, unlike flooring nanosToMs near 2^52. */
+export function floorMs(t: bigint): number {
+  return Number(t / 1_000_000n);
+}
+
+/** Epoch ms of a nanosecond time, with the fraction (to about a microsecond). */
 export function nanosToMs(t: bigint): number {
   return Number(t / 1_000_000n) + Number(t % 1_000_000n) / 1e6;
 }

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { matchesFilters } from '../../filters';
 import type { CostAllocation } from '../../model';
 import type { CostQuery, CostResult } from '../../query';
 import { check, contextFor, method, MINUTE, requireLoaded, type ConformanceCheck, type ConformanceState } from '../state';
@@ -8,7 +9,9 @@ const COSTS = ['cpuCost', 'ramCost', 'gpuCost', 'pvCost', 'networkCost', 'totalC
 
 /** The kit's reading of CostQuery: whole allocations merged per name and window. */
 export function expectedCost(allocations: CostAllocation[], q: CostQuery): CostAllocation[] {
-  const inRange = allocations.filter((a) => a.aggregate === q.aggregate && a.windowStartMs >= q.range.startMs && a.windowStartMs < q.range.endMs);
+  const inRange = allocations.filter(
+    (a) => a.aggregate === q.aggregate && a.windowStartMs >= q.range.startMs && a.windowStartMs < q.range.endMs && matchesFilters(q.filters, a.properties),
+  );
   const merged = new Map<string, CostAllocation>();
   for (const a of inRange) {
     const windowStartMs = q.stepMs === undefined ? q.range.startMs : Math.floor(a.windowStartMs / q.stepMs) * q.stepMs;

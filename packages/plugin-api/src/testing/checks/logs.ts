@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { severityName } from '../../filters';
 import type { AttributeValue, LogRecord } from '../../model';
 import type { AttributeFilter, LogsQuery, LogsResult } from '../../query';
-import { check, contextFor, method, MINUTE, nanosToMs, requireLoaded, type ConformanceCheck, type ConformanceState } from '../state';
+import { check, contextFor, floorMs, method, MINUTE, requireLoaded, type ConformanceCheck, type ConformanceState } from '../state';
 
 const G = 'logs';
 
@@ -42,7 +42,7 @@ export function logsChecks(state: ConformanceState): ConformanceCheck[] {
     check(G, 'range is half-open [startMs, endMs) over nanosecond times', async () => {
       const from = all[10] as LogRecord;
       const to = all[20] as LogRecord;
-      const range = { startMs: Math.floor(nanosToMs(from.timeUnixNano)), endMs: Math.floor(nanosToMs(to.timeUnixNano)) };
+      const range = { startMs: floorMs(from.timeUnixNano), endMs: floorMs(to.timeUnixNano) };
       const startNs = BigInt(range.startMs) * 1_000_000n;
       const endNs = BigInt(range.endMs) * 1_000_000n;
       const result = await query({ range, direction: 'forward' });
@@ -115,7 +115,7 @@ export function logsChecks(state: ConformanceState): ConformanceCheck[] {
       const matching = all.filter((r) => r.severityNumber >= 9);
       const want = new Map<number, { count: number; bySeverity: Record<string, number> }>();
       for (const r of matching) {
-        const t = Math.floor(nanosToMs(r.timeUnixNano) / stepMs) * stepMs;
+        const t = Math.floor(floorMs(r.timeUnixNano) / stepMs) * stepMs;
         const bucket = want.get(t) ?? { count: 0, bySeverity: {} };
         bucket.count++;
         const name = severityName(r.severityNumber);

@@ -32,7 +32,8 @@ export function expectedMetrics(points: MetricPoint[], q: Pick<MetricsQuery, 'ra
     const key = JSON.stringify(Object.entries(p.labels).sort());
     bySeries.set(key, [...(bySeries.get(key) ?? []), p]);
   }
-  const inSlot = (series: MetricPoint[], t: number) => series.filter((p) => nanosToMs(p.timeUnixNano) >= t && nanosToMs(p.timeUnixNano) < t + q.stepMs);
+  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+  const inSlot = (series: MetricPoint[], t: number) => series.filter((p) => p.timeUnixNano >= ns(t) && p.timeUnixNano < ns(t + q.stepMs));
   const quantile = QUANTILES[q.aggregation];
 
   type PerSeries = { labels: Record<string, string>; values: SlotValue[]; buckets: Array<number[] | null> };
