@@ -23,7 +23,7 @@
  * whole, bad samples are rejected one by one, and the message names the series.
  */
 import type { MetricPoint } from '@obstack/plugin-api';
-import { setAttr, timeProblem, truncationWarning, UNKNOWN_SERVICE } from './build';
+import { setAttr, truncationWarning, UNKNOWN_SERVICE } from './build';
 import { type DecodeOptions, resolveLimits } from './limits';
 import { type Ctx, toIngestError } from './proto-common';
 import { type DecodeResult, Report, result } from './report';
@@ -154,25 +154,26 @@ function timeSeries(c: Ctx, end: number, meta: Map<string, Meta>, out: MetricPoi
     } else r.skip(tag, end, PROM_TIME_SERIES); // exemplars = 3
   }
   r.leave();
-  const described = () => seriesName(labels);
   if (labelProblem === undefined && name === '') labelProblem = 'has no __name__ label';
   if (labelProblem !== undefined) {
-    if (values.length + stale + histograms > 0 || nLabels > 0) c.report.reject(described(), labelProblem);
+    if (values.length + stale + histograms > 0 || nLabels > 0) c.report.reject(seriesName(name, labels), labelProblem);
     return histograms;
   }
   delete labels.__name__;
   const serviceName = labels.job || labels.service_name || labels['service.name'] || UNKNOWN_SERVICE;
   const t = typeOf(name, meta);
+  const minMs = Number(lim.minTimeUnixNano / 1_000_000n);
+  const maxMs = Number(lim.maxTimeUnixNano / 1_000_000n);
   let bad = 0;
   let firstBad: string | undefined;
   for (let i = 0; i < values.length; i++) {
-    const ns = BigInt(times[i]!) * 1_000_000n;
-    const why = timeProblem(ns, 'timestamp', lim);
-    if (why !== undefined) {
+    const ms = times[i]!;
+    if (ms < minMs || ms > maxMs) {
       bad++;
-      firstBad ??= `${why.replace(/^timestamp \d+/, `timestamp ${times[i]} ms`)}`;
+      firstBad ??= `timestamp ${ms} ms is ${ms < minMs ? `before ${isoDay(minMs)} (is it in seconds?)` : `after ${isoDay(maxMs)}`}`;
       continue;
     }
+    const ns = BigInt(ms) * 1_000_000n;
     out.push({
       name,
       type: t.type,
@@ -191,7 +192,7 @@ function timeSeries(c: Ctx, end: number, meta: Map<string, Meta>, out: MetricPoi
       summary: undefined,
     });
   }
-  if (bad > 0) c.report.reject(described(), `${bad} of ${values.length} samples rejected: ${firstBad}`);
+  if (bad > 0) c.report.reject(seriesName(name, labels), `${bad} of ${values.length} samples rejected: ${firstBad}`);
   return histograms;
 }
 
@@ -288,10 +289,16 @@ function typeOf(name: string, meta: Map<string, Meta>): { type: 'gauge' | 'sum';
   }
 }
 
-/** `{__name__="up", job="api", …}` with the first few labels, values cut, for messages. */
-function seriesName(labels: Record<string, string>): string {
-  const keys = Object.keys(labels).sort((a, b) => (a === '__name__' ? -1 : b === '__name__' ? 1 : a < b ? -1 : 1));
-  const shown = keys.slice(0, 4).map((k) => `${k}=${JSON.stringify(labels[k]!.length > 64 ? labels[k]!.slice(0, 64) + '…' : labels[k])}`);
-  if (keys.length > 4) shown.push('…');
+/** `series {__name__="up", job="api", …}` with the first few labels, values cut, for messages. */
+function seriesName(name: string, labels: Record<string, string>): string {
+  const all: Array<[string, string]> = Object.entries(labels).filter(([k]) => k !== '__name__');
+  all.sort(([a], [b]) => (a < b ? -1 : 1));
+  if (name !== '') all.unshift(['__name__', name]);
+  const shown = all.slice(0, 4).map(([k, v]) => `${k}=${JSON.stringify(v.length > 64 ? v.slice(0, 64) + '…' : v)}`);
+  if (all.length > 4) shown.push('…');
   return `series {${shown.join(', ')}}`;
+}
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
