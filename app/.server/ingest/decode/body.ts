@@ -107,8 +107,12 @@ function isReadableStream(s: unknown): s is ReadableStream<Uint8Array> {
   return typeof (s as ReadableStream<Uint8Array>).getReader === 'function';
 }
 
+/** Joins chunks into one plain Uint8Array (a view, not a copy, when there is one chunk; never a Node Buffer). */
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 1) {
+    const c = chunks[0]!;
+    return c.constructor === Uint8Array ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+  }
   const out = new Uint8Array(total);
   let o = 0;
   for (const c of chunks) {
