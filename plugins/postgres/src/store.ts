@@ -1,0 +1,442 @@
+import { PluginError, type HealthResult, type PluginLogger, type WriteBatch, type WriteResult } from '@obstack/plugin-api';
+import type { ResolvedConfig } from './config';
+import { createPgliteDriver, createPostgresDriver, throwIfAborted, type Driver } from './driver';
+import { COLUMNS, encodeBatch, type CatalogEntry, type EncodedBatch, type SeriesEntry } from './encode';
+import { isAbort, toPluginError } from './errors';
+import { DAY_MS, Partitions, coldIndexes, dayOfMs, partitionName } from './partitions';
+import type { ReadContext } from './read-context';
+import { LATEST_VERSION, TELEMETRY_TABLES, migrate, quoteIdent, type Extensions, type TelemetryTable } from './schema';
+
+/** Rows written to a partition between two BRIN summarisations. */
+const SUMMARIZE_EVERY_ROWS = 16_384;
+/** A day's partition gets its cold indexes this long after the day ended (late data first). */
+export const COLD_AFTER_MS = 60 * 60_000;
+/** Rows per DELETE when a tenant's retention is shorter than the store's. */
+const DELETE_BATCH = 5_000;
+/** Bounded caches of what is known to be in the catalog; a miss only costs an ON CONFLICT. */
+const MAX_SEEN = 200_000;
+
+export interface RetentionOptions {
+  /** Epoch ms to count back from. Default: now. */
+  nowMs?: number;
+  /**
+   * Tenants that keep less than the store's `retentionDays`: their older rows are deleted
+   * in batches. Longer values cannot be honoured (whole days are dropped for everyone).
+   */
+  tenants?: Array<{ tenantId: string; retentionDays: number }>;
+  signal?: AbortSignal;
+}
+
+export interface RetentionResult {
+  /** Everything before this (epoch ms) is gone or goes with the next whole day. */
+  cutoffMs: number;
+  droppedPartitions: string[];
+  /** Rows deleted one by one for tenants with a shorter retention. */
+  deletedRows: number;
+}
+
+export interface MaintenanceOptions extends RetentionOptions {
+  /** Run retention first. Default true. */
+  retention?: boolean;
+}
+
+export interface MaintenanceResult {
+  retention?: RetentionResult;
+  /** Cold indexes built on partitions whose day is over. */
+  indexesBuilt: string[];
+}
+
+interface PartitionWrites {
+  sinceSummary: number;
+  rows: number;
+  analyzedAt: number;
+}
+
+export class Store {
+  private driverPromise: Promise<Driver> | undefined;
+  private driver: Driver | undefined;
+  private ext: Extensions = { trgmOps: null, btreeGin: false };
+  private partitions: Partitions | undefined;
+  private readonly s: string;
+  private readonly tenantKeys = new Map<string, number>();
+  private readonly catalogSeen = new Set<string>();
+  private readonly seriesSeen = new Set<string>();
+  private readonly writes = new Map<string, PartitionWrites>();
+  private readonly queued = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    private readonly logger: PluginLogger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.s = quoteIdent(config.schema);
+  }
+
+  /** Connects and migrates once; a failure is not cached, so the next call tries again. */
+  ready(signal?: AbortSignal): Promise<Driver> {
+    throwIfAborted(signal);
+    if (this.disposed) return Promise.reject(new PluginError('The store instance was disposed', { source: 'plugin' }));
+    if (!this.driverPromise) {
+      this.driverPromise = this.open().catch((e: unknown) => {
+        this.driverPromise = undefined;
+        throw toPluginError(e, 'opening the store');
+      });
+    }
+    return this.driverPromise;
+  }
+
+  private async open(): Promise<Driver> {
+    const t = this.config.target;
+    const driver =
+      t.kind === 'postgres'
+        ? await createPostgresDriver({ url: t.url, maxConnections: this.config.maxConnections, ...(t.password === undefined ? {} : { password: t.password }) })
+        : await createPgliteDriver({ dataDir: t.dataDir });
+    try {
+      this.ext = await migrate(driver, this.config.schema);
+      const partitions = new Partitions(driver, this.config.schema, this.now);
+      await partitions.load();
+      this.partitions = partitions;
+    } catch (e) {
+      await driver.close().catch(() => {});
+      throw e;
+    }
+    this.driver = driver;
+    return driver;
+  }
+
+  get kind(): Driver['kind'] | undefined {
+    return this.driver?.kind;
+  }
+
+  private async tenantKey(tenantId: string, create: boolean, signal?: AbortSignal): Promise<number | undefined> {
+    if (typeof tenantId !== 'string' || tenantId === '') throw new PluginError('The call has no tenant', { source: 'plugin' });
+    const cached = this.tenantKeys.get(tenantId);
+    if (cached !== undefined) return cached;
+    const driver = await this.ready(signal);
+    const select = async () => (await driver.query<{ k: number }>(`select tenant_key as k from ${this.s}.tenants where tenant_id = $1::text`, [tenantId], signal))[0]?.k;
+    let key = await select();
+    if (key === undefined && create) {
+      const inserted = await driver.query<{ k: number }>(
+        `insert into ${this.s}.tenants (tenant_id) values ($1::text) on conflict (tenant_id) do nothing returning tenant_key as k`,
+        [tenantId],
+        signal,
+      );
+      key = inserted[0]?.k ?? (await select());
+    }
+    if (key !== undefined) this.tenantKeys.set(tenantId, Number(key));
+    return key === undefined ? undefined : Number(key);
+  }
+
+  // ------------------------------------------------------------------------ writes
+
+  async write(batch: WriteBatch, tenantId: string, signal: AbortSignal): Promise<WriteResult> {
+    try {
+      if (batch.signal === 'cost') throw new PluginError('The built-in store does not keep cost allocations; add a cost data source.', { source: 'plugin' });
+      if (typeof batch.id !== 'string' || batch.id === '') throw new PluginError('The batch has no id', { source: 'plugin' });
+      const driver = await this.ready(signal);
+      const tk = (await this.tenantKey(tenantId, true, signal)) as number;
+      const enc = encodeBatch(batch, tk);
+      const partitions = this.partitions as Partitions;
+      await partitions.ensure(enc.table, enc.days, signal);
+      const catalog = [...enc.catalog.values()].filter((c) => !this.catalogSeen.has(catalogKey(tk, c)));
+      const series = [...enc.series.values()].filter((x) => !this.seriesSeen.has(seriesKey(tk, x)));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const fresh = await driver.transaction(async (tx) => {
+            const sql = this.batchStatement(catalog.length > 0, series.length > 0);
+            const params: unknown[] = [tk, batch.signal, batch.id, enc.rows];
+            if (catalog.length > 0) params.push(JSON.stringify(catalog));
+            if (series.length > 0) params.push(JSON.stringify(series));
+            const r = await tx.query<{ fresh: number }>(sql, params);
+            if (!(Number(r[0]?.fresh) > 0)) return false;
+            if (enc.rows > 0) await tx.copyIn(`${this.s}.${enc.table} (${COLUMNS[enc.table].join(', ')})`, enc.data);
+            return true;
+          }, signal);
+          if (!fresh) return { accepted: 0, duplicate: true };
+          break;
+        } catch (e) {
+          // Another process dropped a partition we still believed in: reload and retry once.
+          if (attempt === 0 && (e as { code?: string }).code === '23514' && /no partition/i.test(String((e as Error).message))) {
+            await partitions.load();
+            await partitions.ensure(enc.table, enc.days, signal);
+            continue;
+          }
+          throw e;
+        }
+      }
+      this.remember(tk, catalog, series);
+      this.afterWrite(enc);
+      return { accepted: enc.rows };
+    } catch (e) {
+      throw toPluginError(e, `storing ${batch.signal}`);
+    }
+  }
+
+  /**
+   * One round trip that claims the batch id and, only if the claim is new, records the
+   * catalog and series rows. ON CONFLICT waits for a concurrent claim of the same id to
+   * commit or roll back, so exactly one delivery of a batch writes its rows.
+   */
+  private batchStatement(withCatalog: boolean, withSeries: boolean): string {
+    const s = this.s;
+    const parts = [
+      `b as (insert into ${s}.ingested_batches (tenant_key, signal, batch_id, items) values ($1::int4, $2::text, $3::text, $4::int4) on conflict do nothing returning 1 as one)`,
+    ];
+    if (withCatalog) {
+      parts.push(`c as (insert into ${s}.catalog (tenant_key, day, signal, service_name, name)
+        select $1::int4, x.day, x.signal, x.service, x.name from json_to_recordset($5::text::json) as x(day int4, signal int2, service text, name text)
+        where exists (select 1 from b) on conflict do nothing)`);
+    }
+    if (withSeries) {
+      const n = withCatalog ? 6 : 5;
+      parts.push(`m as (insert into ${s}.metric_series (tenant_key, day, series_id, type, monotonic, temporality, name, service_name, unit, description, labels)
+        select $1::int4, x.day, x.id, x.type, x.monotonic, x.temporality, x.name, x.service, x.unit, x.description, x.labels
+          from json_to_recordset($${n}::text::json) as x(day int4, id int8, type int2, monotonic boolean, temporality int2, name text, service text, unit text, description text, labels jsonb)
+        where exists (select 1 from b) on conflict do nothing)`);
+    }
+    return `with ${parts.join(', ')} select count(*)::int4 as fresh from b`;
+  }
+
+  private remember(tk: number, catalog: CatalogEntry[], series: SeriesEntry[]): void {
+    if (this.catalogSeen.size > MAX_SEEN) this.catalogSeen.clear();
+    if (this.seriesSeen.size > MAX_SEEN) this.seriesSeen.clear();
+    for (const c of catalog) this.catalogSeen.add(catalogKey(tk, c));
+    for (const x of series) this.seriesSeen.add(seriesKey(tk, x));
+  }
+
+  /**
+   * BRIN ranges are summarised as they fill, so trace-id and time lookups skip them; on
+   * PGlite, which has no autovacuum, the store also refreshes planner statistics as a
+   * partition grows. Runs after the write was acknowledged, one task at a time.
+   */
+  private afterWrite(enc: EncodedBatch): void {
+    for (const [day, n] of enc.rowsPerDay) {
+      const part = partitionName(enc.table, day);
+      const st = this.writes.get(part) ?? { sinceSummary: 0, rows: 0, analyzedAt: 0 };
+      st.sinceSummary += n;
+      st.rows += n;
+      this.writes.set(part, st);
+      if (st.sinceSummary >= SUMMARIZE_EVERY_ROWS) {
+        st.sinceSummary = 0;
+        this.enqueue(`summarize ${part}`, () => this.summarize(enc.table, part));
+      }
+      if (this.driver?.kind === 'pglite' && st.rows - st.analyzedAt >= Math.max(10_000, st.analyzedAt)) {
+        st.analyzedAt = st.rows;
+        this.enqueue(`analyze ${part}`, async () => {
+          await this.driver?.query(`analyze ${this.s}.${quoteIdent(part)}`);
+        });
+      }
+    }
+    if (this.writes.size > 64) {
+      // Only recent days keep getting rows; forget the counters of older ones.
+      const cutoff = partitionName(enc.table, dayOfMs(this.now()) - 1).slice(-8);
+      for (const k of this.writes.keys()) if (k.slice(-8) < cutoff) this.writes.delete(k);
+    }
+  }
+
+  private enqueue(key: string, task: () => Promise<void>): void {
+    if (this.queued.has(key) || this.disposed) return;
+    this.queued.add(key);
+    this.chain = this.chain
+      .then(async () => {
+        this.queued.delete(key);
+        if (!this.disposed) await task();
+      })
+      .catch((e: unknown) => this.logger.warn('store housekeeping failed', { task: key, error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  private async summarize(table: TelemetryTable, part: string): Promise<void> {
+    const driver = this.driver;
+    if (!driver) return;
+    const names = [`${part}_brin`, ...(table === 'spans' ? [`${part}_trace`] : [])];
+    for (const n of names) {
+      await driver.query(`select brin_summarize_new_values(to_regclass($1::text)) as n`, [`${this.s}.${quoteIdent(n)}`]);
+    }
+  }
+
+  /** Waits for queued housekeeping (tests and benchmarks measure a settled store). */
+  async settle(): Promise<void> {
+    await this.chain;
+  }
+
+  // ------------------------------------------------------------------------- reads
+
+  async read<T>(tenantId: string, signal: AbortSignal, doing: string, empty: T, fn: (rc: ReadContext) => Promise<T>): Promise<T> {
+    try {
+      const driver = await this.ready(signal);
+      const tk = await this.tenantKey(tenantId, false, signal);
+      // A tenant that never wrote has nothing to read.
+      if (tk === undefined) return empty;
+      return await fn({ driver, s: this.s, ext: this.ext, tenantKey: tk, signal });
+    } catch (e) {
+      throw toPluginError(e, doing);
+    }
+  }
+
+  // ------------------------------------------------------------------------ health
+
+  async health(signal: AbortSignal): Promise<HealthResult> {
+    try {
+      const driver = await this.ready(signal);
+      const rows = await driver.query<{ v: string; mv: number | null; size: number; tables: number }>(
+        `select current_setting('server_version') as v,
+                (select max(version) from ${this.s}.store_migrations) as mv,
+                (select coalesce(sum(pg_total_relation_size(c.oid)), 0)::float8 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                  where n.nspname = $1::text and c.relkind = 'r') as size,
+                (select count(*)::int4 from pg_tables where schemaname = $1::text and tablename in ('logs', 'spans', 'metric_points', 'metric_series', 'rum_events', 'ingested_batches')) as tables`,
+        [this.config.schema],
+        signal,
+      );
+      const r = rows[0];
+      const version = String(r?.v ?? '').split(' ')[0] ?? '';
+      const where = driver.kind === 'postgres' ? `PostgreSQL ${version}` : driver.label;
+      const mb = Math.round(Number(r?.size ?? 0) / 1048576);
+      const message = `${where}, schema ${this.config.schema}, ${mb} MB`;
+      const details = { driver: driver.kind, serverVersion: version, schema: this.config.schema, sizeBytes: Number(r?.size ?? 0), trigramIndex: this.ext.trgmOps !== null };
+      if (Number(r?.tables) !== 6 || Number(r?.mv) !== LATEST_VERSION) {
+        return { status: 'error', message: `${message}: store tables are missing or at version ${r?.mv ?? 'none'} (expected ${LATEST_VERSION})`, details };
+      }
+      if (driver.kind === 'postgres' && Number(version.split('.')[0]) < 15) {
+        return { status: 'degraded', message: `${message}: PostgreSQL 15 or later is supported`, details };
+      }
+      return { status: 'ok', message, details };
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      const err = toPluginError(e, 'checking health');
+      return { status: 'error', message: err.message };
+    }
+  }
+
+  // ---------------------------------------------------------------- retention etc.
+
+  async retention(options: RetentionOptions = {}): Promise<RetentionResult> {
+    const signal = options.signal;
+    try {
+      const driver = await this.ready(signal);
+      const partitions = this.partitions as Partitions;
+      const now = options.nowMs ?? this.now();
+      const cutoffMs = now - this.config.retentionDays * DAY_MS;
+      await partitions.load();
+      const dropped: string[] = [];
+      for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
+        for (const day of partitions.days(table)) {
+          if ((day + 1) * DAY_MS > cutoffMs) continue;
+          throwIfAborted(signal);
+          const part = partitionName(table, day);
+          await driver.transaction(async (tx) => {
+            // Dropping locks the parent; give up rather than queue writers behind a long query.
+            if (driver.kind === 'postgres') await tx.query(`set local lock_timeout = '5s'`);
+            await tx.query(`drop table if exists ${this.s}.${quoteIdent(part)}`);
+          }, signal);
+          partitions.forget(table, day);
+          dropped.push(part);
+        }
+      }
+      const cutoffDay = dayOfMs(cutoffMs);
+      await driver.query(`delete from ${this.s}.catalog where day < $1::int4`, [cutoffDay], signal);
+      await driver.query(`delete from ${this.s}.metric_series where day < $1::int4`, [cutoffDay], signal);
+      await driver.query(`delete from ${this.s}.ingested_batches where ingested_at < to_timestamp($1::float8 / 1000)`, [cutoffMs], signal);
+
+      let deletedRows = 0;
+      for (const t of options.tenants ?? []) {
+        if (!(t.retentionDays < this.config.retentionDays)) continue;
+        const tk = await this.tenantKey(t.tenantId, false, signal);
+        if (tk === undefined) continue;
+        const tenantCutoffMs = now - Math.max(0, t.retentionDays) * DAY_MS;
+        const cutNs = (BigInt(Math.floor(tenantCutoffMs)) * 1_000_000n).toString();
+        for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
+          const time = TELEMETRY_TABLES[table];
+          for (const day of partitions.days(table)) {
+            if (day * DAY_MS >= tenantCutoffMs) continue;
+            const p = `${this.s}.${quoteIdent(partitionName(table, day))}`;
+            // ctid = ANY(array) is a TID scan: each round touches only the rows it deletes.
+            for (;;) {
+              throwIfAborted(signal);
+              const r = await driver.query<{ n: number }>(
+                `with d as (delete from ${p} where ctid = any(array(select ctid from ${p} where tenant_key = $1::int4 and ${time} < $2::int8 limit ${DELETE_BATCH})) returning 1)
+                 select count(*)::int4 as n from d`,
+                [tk, cutNs],
+                signal,
+              );
+              const n = Number(r[0]?.n ?? 0);
+              deletedRows += n;
+              if (n < DELETE_BATCH) break;
+            }
+          }
+        }
+        const tenantDay = dayOfMs(tenantCutoffMs);
+        await driver.query(`delete from ${this.s}.catalog where tenant_key = $1::int4 and day < $2::int4`, [tk, tenantDay], signal);
+        await driver.query(`delete from ${this.s}.metric_series where tenant_key = $1::int4 and day < $2::int4`, [tk, tenantDay], signal);
+      }
+      return { cutoffMs, droppedPartitions: dropped, deletedRows };
+    } catch (e) {
+      throw toPluginError(e, 'applying retention');
+    }
+  }
+
+  async maintenance(options: MaintenanceOptions = {}): Promise<MaintenanceResult> {
+    const signal = options.signal;
+    const result: MaintenanceResult = { indexesBuilt: [] };
+    if (options.retention !== false) result.retention = await this.retention(options);
+    try {
+      const driver = await this.ready(signal);
+      const partitions = this.partitions as Partitions;
+      await partitions.load();
+      const now = options.nowMs ?? this.now();
+      for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
+        for (const day of partitions.days(table)) {
+          const part = partitionName(table, day);
+          if ((day + 1) * DAY_MS + COLD_AFTER_MS > now) {
+            await this.summarize(table, part);
+            if (driver.kind === 'pglite') await driver.query(`analyze ${this.s}.${quoteIdent(part)}`);
+            continue;
+          }
+          const existing = await driver.query<{ name: string; valid: boolean }>(
+            `select c.relname as name, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
+              join pg_class t on t.oid = i.indrelid join pg_namespace n on n.oid = t.relnamespace where n.nspname = $1::text and t.relname = $2::text`,
+            [this.config.schema, part],
+            signal,
+          );
+          const valid = new Set(existing.filter((x) => x.valid).map((x) => x.name));
+          const invalid = new Set(existing.filter((x) => !x.valid).map((x) => x.name));
+          let built = false;
+          for (const idx of coldIndexes(this.config.schema, table, part, this.ext)) {
+            if (valid.has(idx.name)) continue;
+            throwIfAborted(signal);
+            // A failed CONCURRENTLY build leaves an invalid index that IF NOT EXISTS would keep.
+            if (invalid.has(idx.name)) await driver.query(`drop index if exists ${this.s}.${quoteIdent(idx.name)}`, [], signal);
+            // CONCURRENTLY lets late rows for that day keep arriving during the build.
+            await driver.query(idx.sql(driver.kind === 'postgres'), [], signal);
+            result.indexesBuilt.push(idx.name);
+            built = true;
+          }
+          if (built) await driver.query(`analyze ${this.s}.${quoteIdent(part)}`, [], signal);
+        }
+      }
+      return result;
+    } catch (e) {
+      throw toPluginError(e, 'maintaining the store');
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.chain;
+    const pending = this.driverPromise;
+    this.driverPromise = undefined;
+    if (pending) {
+      const driver = await pending.catch(() => undefined);
+      await driver?.close();
+    }
+  }
+}
+
+function catalogKey(tk: number, c: CatalogEntry): string {
+  return `${tk}\u0001${c.day}\u0001${c.signal}\u0001${c.service}\u0001${c.name}`;
+}
+
+function seriesKey(tk: number, x: SeriesEntry): string {
+  return `${tk}\u0001${x.day}\u0001${x.id}`;
+}
