@@ -1,6 +1,6 @@
 /**
- * An Obstack plugin that keeps logs in memory. It is the template `pnpm create-plugin`
- * copies: replace the Map below with calls to your backend and keep the shape.
+ * An Obstack plugin that keeps logs in memory. To connect a real backend, replace the
+ * per-tenant Map below with calls to it and keep the shape.
  */
 import {
   definePlugin,
