@@ -84,8 +84,9 @@ export interface HealthResult {
 
 /**
  * What `create` returns. Every method but `checkHealth` is optional; implement those
- * your capabilities declare. Methods must honour `ctx.signal` and must only ever
- * return data written for `ctx.tenantId`.
+ * your capabilities declare. Methods must honour `ctx.signal` (a call whose signal is
+ * aborted rejects, with `ctx.signal.reason` or a PluginError, instead of answering late)
+ * and must only ever return data written for `ctx.tenantId`.
  */
 export interface PluginInstance {
   checkHealth(ctx: CallContext): Promise<HealthResult>;
@@ -117,7 +118,7 @@ export type PluginSecrets = Record<string, string>;
  * including an interface (which `PluginConfig`'s index signature would not accept).
  */
 export interface PluginDefinition<C extends object = PluginConfig> {
-  /** Stable, lowercase, e.g. `loki` or `acme-inmemory`. */
+  /** Stable and unique: 2-63 lowercase letters, digits and dashes, starting with a letter (`loki`, `acme-inmemory`). */
   id: string;
   name: string;
   description?: string;

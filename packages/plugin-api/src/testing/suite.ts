@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { batchSize, SIGNALS, type Signal, type WriteBatch, type WriteResult } from '../model';
-import type { PluginDefinition } from '../plugin';
+import type { PluginConfig, PluginDefinition, PluginInstance, PluginSecrets } from '../plugin';
 import { formatConfigIssues, prepareConfig } from '../validate-config';
 import { createTestCreateContext } from './context';
 import { conformanceDataset, datasetBatches } from './dataset';
@@ -43,11 +43,20 @@ async function resolve<T>(value: T | (() => T | Promise<T>) | undefined, fallbac
 export async function createConformanceSuite<C extends object>(options: ConformanceOptions<C>): Promise<ConformanceSuite> {
   const definition = options.plugin as unknown as PluginDefinition;
   await options.setup?.();
-  const prepared = prepareConfig(definition, await resolve(options.config, {}), await resolve(options.secrets, {}));
-  if (!prepared.ok) {
-    throw new Error(`the config given to runConformance for ${definition.id} is invalid: ${formatConfigIssues(prepared.issues)}`);
+  let prepared: { config: PluginConfig; secrets: PluginSecrets };
+  let instance: PluginInstance;
+  try {
+    const result = prepareConfig(definition, await resolve(options.config, {}), await resolve(options.secrets, {}));
+    if (!result.ok) {
+      throw new Error(`the config given to runConformance for ${definition.id} is invalid: ${formatConfigIssues(result.issues)}`);
+    }
+    prepared = result;
+    instance = await definition.create(prepared.config, prepared.secrets, createTestCreateContext());
+  } catch (e) {
+    // Whatever setup started (a fake backend, say) must not outlive the failed start.
+    await options.teardown?.();
+    throw e;
   }
-  const instance = await definition.create(prepared.config, prepared.secrets, createTestCreateContext());
   const nowMs = options.nowMs ?? Math.floor(Date.now() / 60_000) * 60_000;
   // Unique per run, so a backend that keeps data between runs starts empty for these tenants.
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
