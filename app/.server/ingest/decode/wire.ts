@@ -57,6 +57,9 @@ export class WireError extends Error {
 }
 
 const TWO_32 = 4294967296;
+/** Strings up to this many bytes are looked up in the reader's cache. */
+const SHORT = 32;
+const CACHE_SLOTS = 1024;
 
 export class ProtoReader {
   readonly buf: Uint8Array;
@@ -69,6 +72,8 @@ export class ProtoReader {
   hi = 0;
   /** Strings cut to their size limit so far; the decoders turn this into one warning. */
   truncated = 0;
+  /** Recently decoded short ASCII strings, by hash; per reader, so per request. */
+  private readonly cache: Array<string | undefined> = new Array<string | undefined>(CACHE_SLOTS);
 
   constructor(
     buf: Uint8Array,
@@ -245,6 +250,7 @@ export class ProtoReader {
   string(end: number, maxBytes: number): string {
     const e = this.len(end);
     const s = this.pos;
+    if (e - s <= SHORT && e - s <= maxBytes) return this.text(e);
     let out: string;
     try {
       out = decodeUtf8Capped(this.buf, s, e, maxBytes);
@@ -257,9 +263,48 @@ export class ProtoReader {
     return out;
   }
 
-  /** Decodes [pos, e) as a whole UTF-8 string (the caller already checked its length) and moves past it. */
+  /**
+   * Decodes [pos, e) as a whole UTF-8 string (the caller already checked its length) and
+   * moves past it. Short ASCII strings go through a small direct-mapped cache: attribute
+   * keys and many values ("http.request.method", "GET") repeat on every item of a request,
+   * and handing back the same string instance spares both the allocation and V8's
+   * re-internalising it when it becomes a property key.
+   */
   text(e: number): string {
     const s = this.pos;
+    const n = e - s;
+    if (n <= SHORT) {
+      const buf = this.buf;
+      let h = n;
+      let ascii = true;
+      for (let i = s; i < e; i++) {
+        const c = buf[i]!;
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      if (ascii) {
+        const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+        const hit = this.cache[slot];
+        this.pos = e;
+        if (hit !== undefined && hit.length === n) {
+          let same = true;
+          for (let i = 0; i < n; i++) {
+            if (hit.charCodeAt(i) !== buf[s + i]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return hit;
+        }
+        let str = '';
+        for (let i = s; i < e; i++) str += String.fromCharCode(buf[i]!);
+        this.cache[slot] = str;
+        return str;
+      }
+    }
     let out: string;
     try {
       out = decodeUtf8(this.buf, s, e);
