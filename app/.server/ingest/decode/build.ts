@@ -12,7 +12,7 @@ export const UNKNOWN_SERVICE = 'unknown_service';
  * Sets an attribute without ever touching the prototype: a client-sent key
  * "__proto__" must become data, not replace the object's prototype.
  */
-export function setAttr<V>(target: Record<string, V>, key: string, value: V): void {
+export function setAttr<V>(target: Record<string, V>, key: string, value: NoInfer<V>): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
