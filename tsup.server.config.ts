@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 // The server and CLI (app/.server/entry.ts) as one ESM bundle in build/obstack.
-// Our workspace code is bundled (it is TypeScript); everything from npm stays external.
+// The app and @obstack/db (private TypeScript) are bundled; everything else, including our
+// published packages (loaded from their dist, see vite.config.ts), stays external.
 export default defineConfig({
   entry: { entry: 'app/.server/entry.ts' },
   outDir: 'build/obstack',
@@ -12,6 +13,6 @@ export default defineConfig({
   sourcemap: true,
   splitting: false,
   tsconfig: 'tsconfig.json',
-  noExternal: [/^@obstack\/(db|plugin-api)(\/|$)/, /^~\//],
-  external: [/^[^./~@]/, /^@(?!obstack\/)/],
+  noExternal: [/^@obstack\/db(\/|$)/, /^~\//],
+  external: [/^[^./~@]/, /^@(?!obstack\/db)/],
 });

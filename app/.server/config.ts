@@ -50,6 +50,24 @@ export const CONFIG_VARS: ConfigVar[] = [
     description: 'Kafka brokers (comma-separated) that buffer ingest. Unset: no Kafka.',
   },
   {
+    name: 'OBSTACK_STORE_URL',
+    example: 'postgres://obstack:obstack@10.0.0.7:5432/telemetry',
+    secret: true,
+    description:
+      'PostgreSQL for the built-in telemetry store. Default: DATABASE_URL (tables in schema obstack_store); embedded: PGlite under OBSTACK_DATA_DIR/store.',
+  },
+  {
+    name: 'OBSTACK_STORE_RETENTION_DAYS',
+    default: '30',
+    example: '14',
+    description: 'Days of telemetry the built-in store keeps; older days are dropped by the hourly maintenance job.',
+  },
+  {
+    name: 'OBSTACK_PLUGINS',
+    example: '@acme/obstack-plugin-x,obstack-plugin-y',
+    description: 'Third-party plugins to load: npm package names, comma-separated, installed next to Obstack.',
+  },
+  {
     name: 'OBSTACK_SECRET',
     example: 'output of `openssl rand -hex 32`',
     secret: true,
@@ -185,6 +203,13 @@ const schema = z.object({
         .min(1, { error: 'must name at least one broker' }),
     )
     .optional(),
+  OBSTACK_STORE_URL: url(['postgres:', 'postgresql:']).optional(),
+  OBSTACK_STORE_RETENTION_DAYS: intIn(1, 3650).default(30),
+  OBSTACK_PLUGINS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, { error: 'each entry must be an npm package name' })))
+    .default([]),
   OBSTACK_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   OBSTACK_PUBLIC_URL: url(['http:', 'https:']).optional(),
   OBSTACK_SIGNUP: z.enum(['invite', 'open'], { error: 'must be invite or open' }).default('invite'),
@@ -215,6 +240,9 @@ export interface Config {
   redisUrl: string | undefined;
   kafkaBrokers: string[] | undefined;
   secret: string | undefined;
+  storeUrl: string | undefined;
+  storeRetentionDays: number;
+  plugins: string[];
   publicUrl: string;
   signup: 'invite' | 'open';
   admin: { email: string; password: string; tenantName: string } | undefined;
@@ -278,6 +306,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
     secret: e.OBSTACK_SECRET,
+    storeUrl: e.OBSTACK_STORE_URL ?? e.DATABASE_URL,
+    storeRetentionDays: e.OBSTACK_STORE_RETENTION_DAYS,
+    plugins: e.OBSTACK_PLUGINS,
     publicUrl: (e.OBSTACK_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     signup: e.OBSTACK_SIGNUP,
     admin:
@@ -309,6 +340,9 @@ export function describeConfig(env: Record<string, string | undefined> = process
     DATABASE_POOL_SIZE: String(config.databasePoolSize),
     REDIS_URL: config.redisUrl,
     KAFKA_BROKERS: config.kafkaBrokers?.join(','),
+    OBSTACK_STORE_URL: config.storeUrl,
+    OBSTACK_STORE_RETENTION_DAYS: String(config.storeRetentionDays),
+    OBSTACK_PLUGINS: config.plugins.join(',') || undefined,
     OBSTACK_SECRET: config.secret,
     OBSTACK_PUBLIC_URL: config.publicUrl,
     OBSTACK_SIGNUP: config.signup,

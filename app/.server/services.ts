@@ -12,6 +12,12 @@ import { type JobQueue, createBullQueue, createInlineQueue } from './jobs/queue'
 import type { Logger } from './log';
 import { type RateLimiter, createMemoryRateLimiter, createRedisRateLimiter } from './rate-limit';
 import { purgeExpiredSessions } from './sessions';
+import postgresStore, { maintenance as storeMaintenance, splitDatabaseUrl } from '@obstack/plugin-postgres';
+import { BUILTIN_ID, DataSourceService } from './host/data-sources';
+import { type InstanceSpec, PluginHost } from './host/host';
+import { PluginRegistry } from './host/registry';
+import { SecretBox } from './host/secrets';
+import { QueryService } from './query';
 
 export interface ComponentHealth {
   status: 'ok' | 'down';
@@ -40,8 +46,35 @@ export interface Services {
   /** remix-auth strategies (the e-mail/password form today; OIDC can join). */
   auth: Authenticator<AuthUser>;
   queue: JobQueue;
-  health(): Promise<HealthReport>;
+  registry: PluginRegistry;
+  host: PluginHost;
+  dataSources: DataSourceService;
+  query: QueryService;
+  /** Per-component health; with a tenant, also that tenant's data sources. */
+  health(tenantId?: string): Promise<HealthReport>;
   close(): Promise<void>;
+}
+
+/** The built-in store: the operator's PostgreSQL (or embedded PGlite), shared by all tenants. */
+function builtinStoreSpec(config: Config): InstanceSpec {
+  let target: { config: Record<string, unknown>; secrets: Record<string, string> };
+  if (config.storeUrl) {
+    const { url, password } = splitDatabaseUrl(config.storeUrl);
+    target = { config: { url }, secrets: password ? { password } : {} };
+  } else {
+    target = { config: { dataDir: join(resolve(config.dataDir), 'store') }, secrets: {} };
+  }
+  return {
+    id: BUILTIN_ID,
+    name: 'Built-in store',
+    pluginId: postgresStore.id,
+    version: 'env',
+    config: { ...target.config, retentionDays: config.storeRetentionDays, maxConnections: config.databasePoolSize },
+    secrets: target.secrets,
+    allowInternalAddresses: true,
+    timeoutMs: 30_000,
+    maxConcurrency: 32,
+  };
 }
 
 /** Embedded mode keeps a generated secret beside its data so restarts keep sessions valid. */
@@ -125,6 +158,19 @@ export async function createServices(config: Config, log: Logger, options: Creat
       if (n) log.info('purged expired sessions', { count: n });
     });
 
+    const registry = new PluginRegistry(log);
+    registry.register(postgresStore, 'builtin');
+    await registry.loadPackages(config.plugins);
+    const host = new PluginHost(registry, log);
+    closers.unshift(() => host.close());
+    const builtin = builtinStoreSpec(config);
+    const dataSources = new DataSourceService(db, host, new SecretBox(secret), builtin);
+    const query = new QueryService(host, dataSources);
+    queue.register('store.maintenance', async () => {
+      const result = await host.call(builtin, 'system', async (instance) => storeMaintenance(instance));
+      log.info('store maintenance', { ...result });
+    });
+
     const services: Services = {
       config,
       log,
@@ -136,7 +182,11 @@ export async function createServices(config: Config, log: Logger, options: Creat
       apiKeys,
       auth: createAuthenticator(db),
       queue,
-      async health() {
+      registry,
+      host,
+      dataSources,
+      query,
+      async health(tenantId) {
         const components: Record<string, ComponentHealth> = {};
         const checks: Array<Promise<void>> = [
           timed(async () => {
@@ -165,6 +215,24 @@ export async function createServices(config: Config, log: Logger, options: Creat
             }, true).then((h) => void (components.kafka = h)),
           );
         }
+        // The built-in store is required (it is where data goes by default); a tenant's own
+        // data sources degrade health but don't make the process unready.
+        checks.push(
+          host.check(builtin, tenantId ?? 'system').then((h) => {
+            components['store'] = { status: h.status === 'error' ? 'down' : 'ok', required: true, detail: h.message };
+          }),
+        );
+        if (tenantId) {
+          const routed = (await dataSources.routed(tenantId)).filter((r) => r.spec.id !== BUILTIN_ID);
+          for (const r of routed) {
+            checks.push(
+              host.check(r.spec, tenantId).then((h) => {
+                components[`dataSource:${r.spec.name}`] = { status: h.status === 'error' ? 'down' : 'ok', required: false, detail: h.message };
+              }),
+            );
+          }
+        }
+        for (const f of registry.failures) components[`plugin:${f.packageName}`] = { status: 'down', required: false, detail: f.message };
         await Promise.all(checks);
         const down = Object.values(components).filter((c) => c.status === 'down');
         return {
@@ -194,4 +262,5 @@ export async function createServices(config: Config, log: Logger, options: Creat
 /** Repeatable maintenance every worker-capable process schedules (idempotent). */
 export async function scheduleMaintenance(services: Services): Promise<void> {
   await services.queue.schedule('sessions.purge', 3_600_000);
+  await services.queue.schedule('store.maintenance', 3_600_000);
 }

@@ -1,7 +1,7 @@
 import { Form, NavLink, useLocation, useNavigation, useSubmit } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { CsrfInput, cx } from './ui';
-import { BuildingIcon, HomeIcon, KeyIcon, ListIcon, LogoutIcon, Logo, MoonIcon, PlusIcon, SettingsIcon, SunIcon, UsersIcon } from './icons';
+import { BuildingIcon, DatabaseIcon, HomeIcon, KeyIcon, ListIcon, LogoutIcon, Logo, MoonIcon, PlusIcon, SettingsIcon, SunIcon, UsersIcon } from './icons';
 
 export interface ShellUser {
   email: string;
@@ -31,6 +31,7 @@ export const NAV: Array<{ section: string; items: NavItem[] }> = [
       { to: '/settings', label: 'General', icon: SettingsIcon, end: true },
       { to: '/settings/members', label: 'Members', icon: UsersIcon },
       { to: '/settings/api-keys', label: 'API keys', icon: KeyIcon },
+      { to: '/settings/data-sources', label: 'Data sources', icon: DatabaseIcon },
       { to: '/settings/audit', label: 'Audit log', icon: ListIcon },
     ],
   },

@@ -94,6 +94,14 @@ export const PlusIcon = (p: IconProps) => (
   </Icon>
 );
 
+export const DatabaseIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <ellipse cx="12" cy="5" rx="8" ry="3" />
+    <path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5" />
+    <path d="M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" />
+  </Icon>
+);
+
 export const PulseIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M3 12h4l3-8 4 16 3-8h4" />

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  integer,
   index,
   jsonb,
   pgEnum,
@@ -141,7 +142,38 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_tenant_at_idx').on(t.tenantId, t.at)],
 );
 
+/**
+ * A tenant's connection to a storage backend: one plugin instance per row. `config` holds
+ * the plugin's non-secret settings; secret fields live only in `secretsEnc` (AES-256-GCM
+ * with a key derived from OBSTACK_SECRET) and are never read back out to any client.
+ */
+export const dataSources = pgTable(
+  'data_sources',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    pluginId: text('plugin_id').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    secretsEnc: text('secrets_enc'),
+    /** Signals this source answers queries for. */
+    querySignals: text('query_signals').array().notNull().default(sql`'{}'::text[]`),
+    /** Signals the ingest pipeline also writes to this source. */
+    writeSignals: text('write_signals').array().notNull().default(sql`'{}'::text[]`),
+    /** Let the plugin reach loopback/link-local addresses (off: only for backends on this host). */
+    allowInternalAddresses: boolean('allow_internal_addresses').notNull().default(false),
+    timeoutMs: integer('timeout_ms').notNull().default(15_000),
+    maxConcurrency: integer('max_concurrency').notNull().default(8),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('data_sources_tenant_name_key').on(t.tenantId, t.name), index('data_sources_tenant_idx').on(t.tenantId)],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
+export type DataSource = typeof dataSources.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
