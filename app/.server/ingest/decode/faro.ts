@@ -54,11 +54,16 @@ interface Base {
   attributes: Attributes;
 }
 
-interface FCtx {
+/** What every item decoder needs; `base` is derived from meta once per payload. */
+interface Env {
   limits: DecodeLimits;
   report: Report;
-  truncated: number;
+  /** Strings cut to their limit, reported as one warning. */
+  cut: { n: number };
   received: bigint;
+}
+
+interface FCtx extends Env {
   base: Base;
 }
 
@@ -72,14 +77,8 @@ export function decodeFaro(body: Uint8Array | string, opts?: FaroDecodeOptions):
     const root = parseJsonBody(body);
     const limits = resolveLimits(opts?.limits);
     const report = new Report(limits, 'items');
-    const c: FCtx = {
-      limits,
-      report,
-      truncated: 0,
-      received: opts?.receivedAtUnixNano ?? BigInt(Date.now()) * 1_000_000n,
-      base: undefined as unknown as Base,
-    };
-    c.base = baseOf(c, envelopeObject(root.meta, 'meta') ?? {}, opts?.sessionId);
+    const env: Env = { limits, report, cut: { n: 0 }, received: opts?.receivedAtUnixNano ?? BigInt(Date.now()) * 1_000_000n };
+    const c: FCtx = { ...env, base: baseOf(env, envelopeObject(root.meta, 'meta') ?? {}, opts?.sessionId) };
     const events: RumEvent[] = [];
     const each = (key: string, fn: (v: JsonObject) => void) => {
       const list = envelopeArray(root, key, undefined, key);
@@ -112,20 +111,20 @@ export function decodeFaro(body: Uint8Array | string, opts?: FaroDecodeOptions):
       spansRejected = t.rejected;
       spanMessage = t.message ? `traces: ${t.message}` : undefined;
     }
-    if (c.truncated > 0) report.warn(truncationWarning(limits), c.truncated);
+    if (c.cut.n > 0) report.warn(truncationWarning(limits), c.cut.n);
     const message = [report.message(), spanMessage].filter(Boolean).join('. ') || undefined;
     return { events, spans, accepted: events.length + spans.length, rejected: report.rejected + spansRejected, message };
   });
 }
 
-function str(c: FCtx, v: unknown, max: number): string | undefined {
+function str(c: Env, v: unknown, max: number): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
   const out = capString(v, max);
-  if (out !== v) c.truncated++;
+  if (out !== v) c.cut.n++;
   return out;
 }
 
-function baseOf(c: FCtx, meta: JsonObject, sessionFallback: string | undefined): Base {
+function baseOf(c: Env, meta: JsonObject, sessionFallback: string | undefined): Base {
   const lim = c.limits;
   const name = lim.maxNameBytes;
   const obj = (k: string): JsonObject => (isObj(meta[k]) ? meta[k] : {});
@@ -241,7 +240,7 @@ function plainValue(c: FCtx, v: unknown, depth: number): AttributeValue | undefi
   const lim = c.limits;
   if (typeof v === 'string') {
     const s = capString(v, lim.maxAttributeValueBytes);
-    if (s !== v) c.truncated++;
+    if (s !== v) c.cut.n++;
     return s;
   }
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
@@ -323,7 +322,7 @@ function exception(c: FCtx, v: JsonObject): RumEvent {
     }
     const stack = lines.join('\n');
     e.stack = capString(stack, lim.maxLogBodyBytes);
-    if (e.stack !== stack) c.truncated++;
+    if (e.stack !== stack) c.cut.n++;
   }
   return e;
 }

@@ -97,3 +97,12 @@ describe('remote_write and Faro answers', () => {
     expect(JSON.parse(bad.body as string)).toEqual({ error: { code: 'malformed_json', message: 'nope' } });
   });
 });
+
+describe('encodeOtlpResponse takes the raw Content-Type header too', () => {
+  it('answers protobuf for a protobuf request and JSON for anything else', () => {
+    expect(encodeOtlpResponse('traces', 'application/x-protobuf; charset=binary', { rejected: 1, message: 'm' }).contentType).toBe('application/x-protobuf');
+    expect(encodeOtlpResponse('traces', 'application/json; charset=utf-8', { rejected: 1, message: 'm' }).contentType).toBe('application/json');
+    expect(encodeOtlpResponse('traces', 'text/plain', unsupported('unsupported_media_type', 'no')).contentType).toBe('application/json');
+    expect(encodeOtlpResponse('traces', null, unsupported('unsupported_media_type', 'no')).contentType).toBe('application/json');
+  });
+});

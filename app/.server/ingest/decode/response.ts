@@ -35,12 +35,13 @@ const REJECTED_FIELD: Record<OtlpSignal, string> = {
 };
 
 /**
- * The complete OTLP/HTTP answer for a signal, encoding and outcome. `format` is the
- * request's negotiated encoding; when it is unknown (415) the Status goes out as JSON,
- * the one a person with curl can read.
+ * The complete OTLP/HTTP answer for a signal, the request's content type and an outcome.
+ * `contentType` is the negotiated format ('protobuf' | 'json') or the raw Content-Type
+ * header; when it is neither (the 415 case) the Status goes out as JSON, the encoding a
+ * person with curl can read.
  */
-export function encodeOtlpResponse(signal: OtlpSignal, format: OtlpFormat | undefined, outcome: ExportOutcome): EncodedResponse {
-  const fmt = format ?? 'json';
+export function encodeOtlpResponse(signal: OtlpSignal, contentType: OtlpFormat | string | null | undefined, outcome: ExportOutcome): EncodedResponse {
+  const fmt = formatOf(contentType);
   if (outcome instanceof IngestError) {
     return {
       status: outcome.status,
@@ -55,6 +56,12 @@ export function encodeOtlpResponse(signal: OtlpSignal, format: OtlpFormat | unde
     contentType: contentTypeOf(fmt),
     body: fmt === 'json' ? encodeExportResponseJson(signal, rejected, message) : encodeExportResponseProtobuf(rejected, message),
   };
+}
+
+function formatOf(ct: string | null | undefined): OtlpFormat {
+  if (ct === 'protobuf' || ct === 'json') return ct;
+  const type = (ct ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/x-protobuf' || type === 'application/protobuf' ? 'protobuf' : 'json';
 }
 
 function contentTypeOf(f: OtlpFormat): string {
