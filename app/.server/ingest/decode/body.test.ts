@@ -62,6 +62,17 @@ describe('readBody', () => {
     expect(pulled).toBeLessThan(20);
   });
 
+  it('a body stream that fails mid-way (client gone) is a 400, not an exception of another kind', async () => {
+    const broken = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(10));
+        c.error(new TypeError('terminated'));
+      },
+    });
+    const e = await failure(readBody(broken, limits));
+    expect([e.status, e.code]).toEqual([400, 'invalid_request']);
+  });
+
   it('stops a Node stream the same way', async () => {
     let produced = 0;
     const node = new Readable({

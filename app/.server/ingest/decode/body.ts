@@ -1,5 +1,5 @@
 import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
-import { badBody, type IngestError, tooLarge, unsupported } from './errors';
+import { badBody, IngestError, tooLarge, unsupported } from './errors';
 import { type OtlpFormat } from './response';
 import { snappyUncompress } from './snappy';
 
@@ -71,7 +71,17 @@ export function parseContentEncoding(header: string | null | undefined, allowed:
   return enc;
 }
 
+/** Reads the raw body under the wire limit; a stream that fails mid-way (client gone, aborted upload) is a 400, not a 500. */
 async function readCapped(source: BodySource, max: number): Promise<Uint8Array> {
+  try {
+    return await readCappedUnguarded(source, max);
+  } catch (e) {
+    if (e instanceof IngestError) throw e;
+    throw badBody('invalid_request', `the request body could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function readCappedUnguarded(source: BodySource, max: number): Promise<Uint8Array> {
   if (source instanceof Uint8Array) {
     if (source.length > max) throw wireTooLarge(max);
     return source;
