@@ -215,15 +215,6 @@ export function scope(c: Ctx, end: number): InstrumentationScope | undefined {
   return name === '' && version === undefined ? undefined : { name, version };
 }
 
-/** Runs `fn` and, if it fails at the wire level, adds the path segment to the error. */
-export function within<T>(segment: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw WireError.within(e, segment);
-  }
-}
-
 /** The top-level catch: wire errors become a 400 naming byte offset and path; IngestErrors pass through. */
 export function toIngestError(e: unknown): IngestError {
   if (e instanceof WireError) return badBody('malformed_protobuf', e.describe());

@@ -165,14 +165,3 @@ export function expectPoints(rm: ResourceMetrics): MetricPoint[] {
   }
   return out;
 }
-
-/** Drops undefined-valued keys recursively, so decoder output (keys always present) compares with hand-built objects exactly. */
-export function defined<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(defined) as T;
-  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = defined(x);
-    return out as T;
-  }
-  return v;
-}
