@@ -76,11 +76,21 @@ export interface RequireRoleOptions {
   apiKeyScope?: ApiKeyScope | 'any';
 }
 
+/**
+ * The key of a machine request: `Authorization: Bearer <key>`, `X-API-Key: <key>`, or HTTP
+ * Basic auth with the key as the password (what Prometheus' and many agents' basic_auth send).
+ */
 export function apiKeyFromRequest(request: Request): string | null {
   const auth = request.headers.get('Authorization');
   if (auth) {
-    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    return m?.[1]?.trim() ?? auth.trim();
+    const bearer = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (bearer?.[1]) return bearer[1].trim();
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(auth.trim());
+    if (basic?.[1]) {
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+      return decoded.slice(decoded.indexOf(':') + 1);
+    }
+    return auth.trim();
   }
   return request.headers.get('X-API-Key');
 }

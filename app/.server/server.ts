@@ -47,6 +47,7 @@ export async function startObstack(options: StartOptions): Promise<RunningServer
     if (role !== 'web') {
       await scheduleMaintenance(services);
       await services.queue.startWorker();
+      await services.startPipeline();
     }
     const http = await listen(options, services);
     log.info('obstack started', { role, mode: config.embedded ? 'embedded' : 'scaled', url: http.url, db: services.dbHandle.driver });

@@ -18,6 +18,11 @@ import { type InstanceSpec, PluginHost } from './host/host';
 import { PluginRegistry } from './host/registry';
 import { SecretBox } from './host/secrets';
 import { QueryService } from './query';
+import { type Bus, createBus } from './bus';
+import { DEFAULT_DECODE_LIMITS } from './ingest/decode';
+import { createPipelineHandler } from './ingest/pipeline';
+import { IngestService } from './ingest/service';
+import { IngestSettingsCache } from './ingest/settings';
 
 export interface ComponentHealth {
   status: 'ok' | 'down';
@@ -50,6 +55,11 @@ export interface Services {
   host: PluginHost;
   dataSources: DataSourceService;
   query: QueryService;
+  bus: Bus;
+  ingest: IngestService;
+  ingestSettings: IngestSettingsCache;
+  /** Worker role: consume the bus into the data sources. */
+  startPipeline(): Promise<void>;
   /** Per-component health; with a tenant, also that tenant's data sources. */
   health(tenantId?: string): Promise<HealthReport>;
   close(): Promise<void>;
@@ -171,6 +181,20 @@ export async function createServices(config: Config, log: Logger, options: Creat
       log.info('store maintenance', { ...result });
     });
 
+    const bus = createBus({ log: log.child({ component: 'bus' }), redis, kafkaBrokers: config.kafkaBrokers });
+    // Closers run newest first: the bus drains its in-flight batches while the host and the
+    // database can still take them.
+    closers.unshift(() => bus.close());
+    const ingestSettings = new IngestSettingsCache(db);
+    const ingest = new IngestService({
+      apiKeys,
+      bus,
+      settings: ingestSettings,
+      limiter,
+      log: log.child({ component: 'ingest' }),
+      options: { limits: DEFAULT_DECODE_LIMITS, faroMaxBytes: 5 * 1024 * 1024 },
+    });
+
     const services: Services = {
       config,
       log,
@@ -186,6 +210,12 @@ export async function createServices(config: Config, log: Logger, options: Creat
       host,
       dataSources,
       query,
+      bus,
+      ingest,
+      ingestSettings,
+      async startPipeline() {
+        await bus.startConsumer(createPipelineHandler({ settings: ingestSettings, dataSources, host }));
+      },
       async health(tenantId) {
         const components: Record<string, ComponentHealth> = {};
         const checks: Array<Promise<void>> = [
@@ -199,6 +229,13 @@ export async function createServices(config: Config, log: Logger, options: Creat
             return `${q.driver}: ${q.detail}`;
           }, true).then((h) => void (components.queue = h)),
         ];
+        checks.push(
+          timed(async () => {
+            const b = await bus.health();
+            if (!b.ok) throw new Error(b.detail);
+            return `${b.driver}: ${b.detail}${b.deadLetters ? `, ${b.deadLetters} dead letter(s)` : ''}`;
+          }, true).then((h) => void (components.bus = h)),
+        );
         if (redis) {
           const r = redis;
           checks.push(timed(async () => void (await r.ping()), true).then((h) => void (components.redis = h)));

@@ -52,6 +52,8 @@ function onlySignals(values: unknown): Signal[] {
  * signal it supports unless the tenant turned that off.
  */
 export class DataSourceService {
+  private readonly routeCache = new Map<string, { at: number; value: Promise<RoutedSource[]> }>();
+
   constructor(
     private readonly db: Database,
     private readonly host: PluginHost,
@@ -95,6 +97,24 @@ export class DataSourceService {
       out.push({ spec: this.specOf(row), ...this.clamp(row.pluginId, { query: onlySignals(row.querySignals), write: onlySignals(row.writeSignals) }) });
     }
     return out;
+  }
+
+  /**
+   * `routed`, cached for a few seconds, for the ingest hot path. Changes made by this
+   * process apply at once; those made by another process within the cache time.
+   */
+  routedCached(tenantId: string, ttlMs = 5_000): Promise<RoutedSource[]> {
+    const hit = this.routeCache.get(tenantId);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+    const value = this.routed(tenantId);
+    value.catch(() => this.routeCache.delete(tenantId));
+    if (this.routeCache.size > 10_000) this.routeCache.clear();
+    this.routeCache.set(tenantId, { at: Date.now(), value });
+    return value;
+  }
+
+  private invalidate(tenantId: string) {
+    this.routeCache.delete(tenantId);
   }
 
   private clamp(pluginId: string, r: Routing): Routing {
@@ -194,6 +214,7 @@ export class DataSourceService {
         })
         .returning();
       if (!row) throw new Error('insert returned no data source');
+      this.invalidate(tenantId);
       return (await this.list(tenantId)).find((d) => d.id === row.id)!;
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('name_taken', `A data source named "${v.name}" already exists`, 'name');
@@ -218,6 +239,7 @@ export class DataSourceService {
           updatedAt: new Date(),
         })
         .where(and(eq(dataSources.id, id), eq(dataSources.tenantId, tenantId)));
+      this.invalidate(tenantId);
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('name_taken', `A data source named "${v.name}" already exists`, 'name');
       throw e;
@@ -228,6 +250,7 @@ export class DataSourceService {
     const row = await this.row(tenantId, id);
     await this.db.delete(dataSources).where(and(eq(dataSources.id, id), eq(dataSources.tenantId, tenantId)));
     this.host.forget(id);
+    this.invalidate(tenantId);
     return row.name;
   }
 
@@ -235,6 +258,7 @@ export class DataSourceService {
     const [t] = await this.db.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenantId)).limit(1);
     const settings = { ...(t?.settings ?? {}), builtinRouting: { query: onlySignals(routing.query), write: onlySignals(routing.write) } };
     await this.db.update(tenants).set({ settings, updatedAt: new Date() }).where(eq(tenants.id, tenantId));
+    this.invalidate(tenantId);
   }
 
   /** "Test": the saved data source's health, through its live instance. */

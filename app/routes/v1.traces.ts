@@ -1,0 +1,11 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
+
+/** OTLP/HTTP: POST /v1/traces (application/x-protobuf or application/json, optionally gzip). */
+export function action({ request, context }: ActionFunctionArgs) {
+  return context.services.ingest.otlp(request, 'traces');
+}
+
+/** Any other method gets the protocol's own 405 answer. */
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return context.services.ingest.otlp(request, 'traces');
+}
