@@ -1,7 +1,8 @@
 import { Form, NavLink, useLocation, useNavigation, useSubmit } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { CsrfInput, cx } from './ui';
-import { BuildingIcon, DatabaseIcon, HomeIcon, KeyIcon, ListIcon, LogoutIcon, Logo, MoonIcon, PlusIcon, SettingsIcon, SunIcon, UsersIcon } from './icons';
+import { BuildingIcon, DatabaseIcon, HomeIcon, PulseIcon, KeyIcon, ListIcon, LogoutIcon, Logo, MoonIcon, PlusIcon, SettingsIcon, SunIcon, UsersIcon } from './icons';
+import { LogsIcon, MetricsIcon, ServicesIcon, TracesIcon } from './explore/icons';
 
 export interface ShellUser {
   email: string;
@@ -26,12 +27,22 @@ export interface NavItem {
 export const NAV: Array<{ section: string; items: NavItem[] }> = [
   { section: '', items: [{ to: '/', label: 'Overview', icon: HomeIcon, end: true }] },
   {
+    section: 'Explore',
+    items: [
+      { to: '/services', label: 'Services', icon: ServicesIcon },
+      { to: '/traces', label: 'Traces', icon: TracesIcon },
+      { to: '/logs', label: 'Logs', icon: LogsIcon },
+      { to: '/metrics', label: 'Metrics', icon: MetricsIcon },
+    ],
+  },
+  {
     section: 'Settings',
     items: [
       { to: '/settings', label: 'General', icon: SettingsIcon, end: true },
       { to: '/settings/members', label: 'Members', icon: UsersIcon },
       { to: '/settings/api-keys', label: 'API keys', icon: KeyIcon },
       { to: '/settings/data-sources', label: 'Data sources', icon: DatabaseIcon },
+      { to: '/settings/ingest', label: 'Ingest', icon: PulseIcon },
       { to: '/settings/audit', label: 'Audit log', icon: ListIcon },
     ],
   },

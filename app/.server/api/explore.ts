@@ -142,6 +142,32 @@ export async function queryMetrics(q: QueryService, tenantId: string, params: UR
   return { ...answer(await q.metrics(tenantId, query, signal)), stepMs: query.stepMs };
 }
 
+const RUM_KINDS = ['page_view', 'web_vital', 'error', 'log', 'event', 'measurement', 'session'] as const;
+const RUM_GROUPS = ['kind', 'name', 'page', 'browser', 'os', 'device', 'app'] as const;
+
+export async function queryRum(q: QueryService, tenantId: string, params: URLSearchParams, signal?: AbortSignal) {
+  const range = parseRange(params);
+  const kinds = params.getAll('kind').filter(Boolean);
+  for (const k of kinds) if (!(RUM_KINDS as readonly string[]).includes(k)) throw bad('kind', `must be one of ${RUM_KINDS.join(', ')} (got "${k}")`);
+  const groupBy = (params.get('groupBy') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const g of groupBy) if (!(RUM_GROUPS as readonly string[]).includes(g)) throw bad('groupBy', `must be among ${RUM_GROUPS.join(', ')} (got "${g}")`);
+  return answer(
+    await q.rum(
+      tenantId,
+      {
+        range: { startMs: range.startMs, endMs: range.endMs },
+        ...(kinds.length ? { kinds: kinds as Array<(typeof RUM_KINDS)[number]> } : {}),
+        ...(params.get('sessionId') ? { sessionId: params.get('sessionId')! } : {}),
+        ...(params.get('page') ? { pagePath: params.get('page')! } : {}),
+        filters: parseFilters(params),
+        limit: parseIntParam(params, 'limit', 100, 1, 5000),
+        ...(groupBy.length ? { groupBy: groupBy as Array<(typeof RUM_GROUPS)[number]> } : {}),
+      },
+      signal,
+    ),
+  );
+}
+
 const SIGNALS_FOR_LABELS: Signal[] = ['logs', 'metrics', 'traces', 'rum'];
 
 export async function metadata(
