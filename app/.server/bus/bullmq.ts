@@ -1,4 +1,5 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import { batchSize, type Signal } from '@obstack/plugin-api';
 import type { Logger } from '../log';
@@ -84,20 +85,34 @@ export function createBullBus(opts: BullBusOptions): Bus {
   const conn = connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   let workerConn: Redis | undefined;
   let everReady = false;
-  conn.on('ready', () => (everReady = true));
+  conn.on('ready', () => {
+    everReady = true;
+    backlogAt = 0;
+    refreshBacklog();
+  });
   conn.on('error', (err: Error) => log.debug('redis error', { err: err.message }));
 
-  const queue = new Queue<BusJobData>(queueName, {
-    connection: conn,
-    prefix,
-    defaultJobOptions: {
-      attempts,
-      backoff: { type: 'exponential', delay: opts.backoffMs ?? 1_000 },
-      removeOnComplete: true,
-      removeOnFail: { count: deadCap, age: 14 * 86_400 },
-    },
-  });
-  queue.on('error', (err) => log.debug('queue error', { err: err.message }));
+  const unavailable = (why: string) => new BusUnavailableError(`Redis is unavailable: ${why}`, Math.max(retryAfter, 5));
+
+  // Made on the first live connection: a Queue built while Redis is away reports its
+  // failed start-up as an 'error' event that can outlive close().
+  let queueInstance: Queue<BusJobData> | undefined;
+  const queueOf = (): Queue<BusJobData> => {
+    if (queueInstance) return queueInstance;
+    if (conn.status !== 'ready') throw unavailable(conn.status);
+    const q = new Queue<BusJobData>(queueName, {
+      connection: conn,
+      prefix,
+      defaultJobOptions: {
+        attempts,
+        backoff: { type: 'exponential', delay: opts.backoffMs ?? 1_000 },
+        removeOnComplete: true,
+        removeOnFail: { count: deadCap, age: 14 * 86_400 },
+      },
+    });
+    q.on('error', (err) => log.debug('queue error', { err: err.message }));
+    return (queueInstance = q);
+  };
 
   let worker: Worker<BusJobData> | undefined;
   let closed = false;
@@ -109,7 +124,7 @@ export function createBullBus(opts: BullBusOptions): Bus {
   let refreshing: Promise<void> | undefined;
   const refreshBacklog = () => {
     if (refreshing || Date.now() - backlogAt < 1_000 || conn.status !== 'ready') return;
-    refreshing = queue
+    refreshing = queueOf()
       .getJobCounts('waiting', 'delayed', 'prioritized', 'paused', 'active')
       .then((c) => {
         backlog = (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (c.paused ?? 0) + (c.active ?? 0);
@@ -122,7 +137,9 @@ export function createBullBus(opts: BullBusOptions): Bus {
   const batcher = new Batcher<{ name: Signal; data: BusJobData }>({
     // addBulk is one MULTI: many publishes, one round trip.
     send: async (jobs) => {
-      await queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: jobIdFor(j.data.id) } })));
+      // BullMQ would wait for a connection forever; a send only starts on a live one.
+      if (conn.status !== 'ready') throw unavailable(conn.status);
+      await queueOf().addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: jobIdFor(j.data.id) } })));
       backlog += jobs.length;
     },
     maxItems: 200,
@@ -131,7 +148,6 @@ export function createBullBus(opts: BullBusOptions): Bus {
     maxInFlight: 4,
   });
 
-  const unavailable = (why: string) => new BusUnavailableError(`Redis is unavailable: ${why}`, Math.max(retryAfter, 5));
 
   const toDeadLetter = (job: Job<BusJobData>): DeadLetter => ({
     id: job.data.id,
@@ -147,7 +163,16 @@ export function createBullBus(opts: BullBusOptions): Bus {
     driver: 'bullmq',
     async publish(envelope: BusEnvelope) {
       if (closed) throw new BusUnavailableError('bus is closing', retryAfter);
-      if (conn.status !== 'ready' && everReady) throw unavailable(conn.status);
+      if (conn.status !== 'ready') {
+        // Once connected, a lost connection fails fast; before the first connection (process
+        // start) a publish may wait for it, within its deadline.
+        if (everReady) throw unavailable(conn.status);
+        try {
+          await withTimeout(once(conn, 'ready'), publishTimeout, () => new Error(`no connection within ${publishTimeout} ms`));
+        } catch (err) {
+          throw unavailable(errorMessage(err));
+        }
+      }
       refreshBacklog();
       if (backlog + batcher.pending >= maxPending) {
         throw new BusFullError(`bus is full (${backlog + batcher.pending} batches waiting)`, retryAfter);
@@ -207,8 +232,9 @@ export function createBullBus(opts: BullBusOptions): Bus {
     },
 
     async health() {
+      if (conn.status !== 'ready') return { ok: false, driver: 'bullmq', detail: `Redis: ${conn.status}`, deadLetters: 0 };
       try {
-        const c = await withTimeout(queue.getJobCounts('waiting', 'delayed', 'prioritized', 'paused', 'active', 'failed'), 3_000, () => new Error('no answer within 3 s'));
+        const c = await withTimeout(queueOf().getJobCounts('waiting', 'delayed', 'prioritized', 'paused', 'active', 'failed'), 3_000, () => new Error('no answer within 3 s'));
         const pending = (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (c.paused ?? 0) + (c.active ?? 0);
         backlog = pending;
         backlogAt = Date.now();
@@ -229,7 +255,7 @@ export function createBullBus(opts: BullBusOptions): Bus {
       // Newest first; a tenant filter pages through the failed set (bounded by its cap).
       const page = tenantId === undefined ? limit : Math.max(100, limit * 4);
       for (let start = 0; out.length < limit && start < deadCap; start += page) {
-        const jobs = (await queue.getFailed(start, start + page - 1)) as Array<Job<BusJobData>>;
+        const jobs = (await queueOf().getFailed(start, start + page - 1)) as Array<Job<BusJobData>>;
         for (const job of jobs) {
           if (!job?.data) continue;
           if (tenantId === undefined || job.data.t === tenantId) out.push(toDeadLetter(job));
@@ -241,7 +267,7 @@ export function createBullBus(opts: BullBusOptions): Bus {
     },
 
     async retryDeadLetter(id) {
-      const job = (await queue.getJob(jobIdFor(id))) as Job<BusJobData> | undefined;
+      const job = (await queueOf().getJob(jobIdFor(id))) as Job<BusJobData> | undefined;
       if (!job || !(await job.isFailed())) return false;
       // A fresh set of attempts; the id (and so the sinks' dedupe key) is unchanged.
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -250,10 +276,11 @@ export function createBullBus(opts: BullBusOptions): Bus {
 
     async close() {
       closed = true;
-      await batcher.drain();
+      // Bounded: with Redis gone nothing in flight will settle, and its publishers were answered already.
+      await withTimeout(batcher.drain(), publishTimeout, () => new Error('drain timed out')).catch(() => {});
       // Worker.close() lets running handlers finish and their jobs complete.
-      await worker?.close();
-      await queue.close();
+      if (worker) await withTimeout(worker.close(), (opts.lockDurationMs ?? 30_000) + 5_000, () => new Error('worker close timed out')).catch(() => worker?.close(true));
+      if (queueInstance) await withTimeout(queueInstance.close(), 5_000, () => new Error('queue close timed out')).catch(() => {});
       workerConn?.disconnect();
       conn.disconnect();
     },
