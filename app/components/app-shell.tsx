@@ -3,7 +3,6 @@ import type { ReactNode } from 'react';
 import { CsrfInput, cx } from './ui';
 import { BuildingIcon, DatabaseIcon, HomeIcon, PulseIcon, KeyIcon, ListIcon, LogoutIcon, Logo, MoonIcon, PlusIcon, SettingsIcon, SunIcon, UsersIcon } from './icons';
 import { LogsIcon, MetricsIcon, ServicesIcon, TracesIcon } from './explore/icons';
-import { LogsIcon, MetricsIcon, ServicesIcon, TracesIcon } from './explore/icons';
 
 export interface ShellUser {
   email: string;
@@ -27,15 +26,6 @@ export interface NavItem {
 /** The sidebar. Later features add their sections here (Explore, Alerts, ...). */
 export const NAV: Array<{ section: string; items: NavItem[] }> = [
   { section: '', items: [{ to: '/', label: 'Overview', icon: HomeIcon, end: true }] },
-  {
-    section: 'Explore',
-    items: [
-      { to: '/services', label: 'Services', icon: ServicesIcon },
-      { to: '/traces', label: 'Traces', icon: TracesIcon },
-      { to: '/logs', label: 'Logs', icon: LogsIcon },
-      { to: '/metrics', label: 'Metrics', icon: MetricsIcon },
-    ],
-  },
   {
     section: 'Explore',
     items: [
