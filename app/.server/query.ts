@@ -122,14 +122,29 @@ export class QueryService {
     });
 
     const backward = query.direction === 'backward';
-    const tagged = pages.flatMap((p) => p.page.records.map((record) => ({ record, id: p.source.spec.id })));
+    const keyOf = (r: LogRecord) => `${r.timeUnixNano}|${r.serviceName}|${r.severityNumber}|${r.spanId ?? ''}|${r.body}`;
+    const tagged = pages.flatMap((p) => p.page.records.map((record) => ({ record, id: p.source.spec.id, key: keyOf(record) })));
+    // Ties on time are ordered by content, so copies of one record from several sources sit together.
     tagged.sort((a, b) => {
       const d = a.record.timeUnixNano < b.record.timeUnixNano ? -1 : a.record.timeUnixNano > b.record.timeUnixNano ? 1 : 0;
-      return backward ? -d : d;
+      if (d !== 0) return backward ? -d : d;
+      return a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
     });
-    const page = tagged.slice(0, query.limit);
+    // A record stored in two sources (a tenant writing logs to both) is shown once; the
+    // copy still counts as consumed from its source so paging stays exact.
+    const page: typeof tagged = [];
     const used = new Map<string, number>();
-    for (const t of page) used.set(t.id, (used.get(t.id) ?? 0) + 1);
+    const seen = pages.length > 1 ? new Set<string>() : undefined;
+    for (const t of tagged) {
+      // Once the page is full, only the copies of its last record are still consumed.
+      if (page.length >= query.limit && !seen?.has(t.key)) break;
+      used.set(t.id, (used.get(t.id) ?? 0) + 1);
+      if (seen) {
+        if (seen.has(t.key)) continue;
+        seen.add(t.key);
+      }
+      page.push(t);
+    }
 
     let more = false;
     const next: CursorState = {};
@@ -166,7 +181,7 @@ export class QueryService {
     const { results, errors } = await this.fanOut(tenantId, 'metrics', (i, ctx) => i.queryMetrics?.(query, ctx), signal ? { signal } : {});
     return {
       data: {
-        series: results.flatMap((r) => r.value.series),
+        series: dedupeSeries(results.flatMap((r) => r.value.series)),
         ...warningsOf(results.map((r) => r.value)),
       },
       errors,
@@ -297,6 +312,17 @@ function mergeVolume(parts: Array<LogVolumeBucket[] | undefined>): LogVolumeBuck
 function warningsOf(values: Array<{ warnings?: string[] }>): { warnings?: string[] } {
   const w = values.flatMap((v) => v.warnings ?? []);
   return w.length ? { warnings: w } : {};
+}
+
+/** The same series from two sources (a tenant writing metrics to both) is kept once. */
+function dedupeSeries<T extends { name: string; labels: Record<string, string> }>(series: T[]): T[] {
+  const seen = new Set<string>();
+  return series.filter((s) => {
+    const key = `${s.name}|${JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function maxOrNull(a: number | null, b: number | null): number | null {
