@@ -202,14 +202,18 @@ export function MultiSelect({
   options,
   selected,
   allLabel = 'All',
-  onChange,
+  submitOnApply,
+  join,
 }: {
   name: string;
   label: string;
   options: string[];
   selected: string[];
   allLabel?: string;
-  onChange?: () => void;
+  /** Run the enclosing form's search when the user applies the selection. */
+  submitOnApply?: boolean;
+  /** Send one parameter with the values joined by this (`by=a,b`) instead of one per value. */
+  join?: string;
 }) {
   const [open, setOpen] = useState(false);
   const [picked, setPicked] = useState(selected);
@@ -241,9 +245,11 @@ export function MultiSelect({
       <span id={`${id}-label`} className="block text-xs font-medium text-slate-600 dark:text-slate-400">
         {label}
       </span>
-      {picked.map((p) => (
-        <input key={p} type="hidden" name={name} value={p} />
-      ))}
+      {join !== undefined ? (
+        picked.length ? <input type="hidden" name={name} value={picked.join(join)} /> : null
+      ) : (
+        picked.map((p) => <input key={p} type="hidden" name={name} value={p} />)
+      )}
       <button
         type="button"
         aria-haspopup="listbox"
@@ -296,7 +302,8 @@ export function MultiSelect({
               className="rounded bg-brand-600 px-2.5 py-1 text-xs font-medium text-white hover:bg-brand-700"
               onClick={() => {
                 setOpen(false);
-                onChange?.();
+                // After this render the hidden inputs hold the new selection.
+                if (submitOnApply) setTimeout(() => root.current?.closest('form')?.requestSubmit(), 0);
               }}
             >
               Apply
