@@ -10,8 +10,8 @@ import { deleteKafkaTopics, harness, kafkaBrokers, log, runId, until } from './s
 describe.skipIf(!hasKafka)('Kafka bus', () => {
   conformance('kafka');
 
-  it('keeps each trace on one partition: span batches split into per-partition sub-batches with stable derived ids', async () => {
-    const h = harness('kafka');
+  it('with traceAffinity keeps each trace on one partition: span batches split into per-partition sub-batches with stable derived ids', async () => {
+    const h = harness('kafka', { traceAffinity: true });
     try {
       const batch = spanBatch(300, { tracesPerBatch: 40 });
       const got: BusEnvelope[] = [];

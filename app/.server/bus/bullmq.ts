@@ -177,7 +177,7 @@ export function createBullBus(opts: BullBusOptions): Bus {
       if (backlog + batcher.pending >= maxPending) {
         throw new BusFullError(`bus is full (${backlog + batcher.pending} batches waiting)`, retryAfter);
       }
-      const frame = await encodeEnvelope(envelope, { compress: opts.compress });
+      const frame = encodeEnvelope(envelope, { compress: opts.compress });
       const data: BusJobData = {
         v: 1,
         id: envelope.batch.id,

@@ -1,5 +1,4 @@
-import { promisify } from 'node:util';
-import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants as z } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as z } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { SIGNALS, type WriteBatch } from '@obstack/plugin-api';
 import type { BusEnvelope } from './types';
@@ -8,7 +7,8 @@ import type { BusEnvelope } from './types';
  * The bytes of one envelope on Kafka and in Redis.
  *
  *   0..1  'OB' magic        2  format version (1)        3  compression (0 none, 1 brotli)
- *   4..   MessagePack of [tenantId, batch]
+ *   4..   MessagePack of [tenantId, batch] or, for spans and logs,
+ *         [tenantId, batch with resource/scope as indexes, resources, scopes]
  *
  * Why MessagePack (msgpackr): bigints (nanosecond times) travel as int64 and come back as
  * bigint with no replacer/reviver pass; record structures write each object shape's keys
@@ -20,8 +20,9 @@ import type { BusEnvelope } from './types';
  * Why brotli at quality 1: telemetry is very repetitive (resource attributes, keys, user
  * agents, routes). Compressing at ~1 GB/s turns ~700 B/span into ~80-100 B/span, and on
  * Kafka every byte is paid again by kafkajs's pure-JS CRC32C (~250 MB/s), the broker and
- * the consumer. It is in node:zlib (no native addon to build) and runs in libuv's thread
- * pool when async, beside the event loop. Small payloads are left uncompressed.
+ * the consumer. It is in node:zlib (no native addon to build, a standard format any
+ * runtime reads), and faster than deflate level 1 at a better ratio. Small payloads are
+ * left uncompressed.
  */
 
 export const CODEC_VERSION = 1;
@@ -46,7 +47,6 @@ const packr = new Packr({
   useBigIntExtension: true,
 });
 
-const brotliAsync = promisify(brotliCompress);
 const brotliParams = (size: number) => ({
   params: {
     [z.BROTLI_PARAM_QUALITY]: 1,
@@ -55,9 +55,45 @@ const brotliParams = (size: number) => ({
   },
 });
 
+/**
+ * Spans and log records point at shared resource and scope objects (the decoders make
+ * one per ResourceSpans/ScopeSpans). Written once per message and referenced by index
+ * from each item, they cost nothing per item: ~40% faster packing of realistic spans,
+ * for a shallow copy of each item. Decoding puts the shared objects back, shared again
+ * as the decoder made them.
+ */
+function packShared<T extends { resource: unknown; scope?: unknown }>(tenantId: string, batch: WriteBatch, items: T[], key: string): Buffer {
+  const resources = new Map<unknown, number>();
+  const scopes = new Map<unknown, number>();
+  const slim = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    let r = resources.get(item.resource);
+    if (r === undefined) resources.set(item.resource, (r = resources.size));
+    if (item.scope && typeof item.scope === 'object') {
+      let sc = scopes.get(item.scope);
+      if (sc === undefined) scopes.set(item.scope, (sc = scopes.size));
+      slim[i] = { ...item, resource: r, scope: sc };
+    } else slim[i] = { ...item, resource: r };
+  }
+  return packr.pack([tenantId, { ...batch, [key]: slim }, [...resources.keys()], [...scopes.keys()]]);
+}
+
 /** A view into msgpackr's reusable output buffer: valid until the next pack. */
 function pack(envelope: BusEnvelope): Buffer {
-  return packr.pack([envelope.tenantId, envelope.batch]);
+  const { tenantId, batch } = envelope;
+  if (batch.signal === 'traces') return packShared(tenantId, batch, batch.spans, 'spans');
+  if (batch.signal === 'logs') return packShared(tenantId, batch, batch.records, 'records');
+  return packr.pack([tenantId, batch]);
+}
+
+function unshare(items: unknown[], resources: unknown, scopes: unknown): void {
+  if (!Array.isArray(resources) || !Array.isArray(scopes)) throw new BusCodecError('bus frame has malformed shared objects');
+  for (const item of items as Array<{ resource: unknown; scope?: unknown }>) {
+    if (!item || typeof item !== 'object') throw new BusCodecError('bus frame holds a malformed item');
+    if (typeof item.resource === 'number') item.resource = resources[item.resource];
+    if (typeof item.scope === 'number') item.scope = scopes[item.scope];
+  }
 }
 
 function frame(flag: number, body: Uint8Array): Buffer {
@@ -75,16 +111,12 @@ export interface EncodeOptions {
   compress?: boolean;
 }
 
-/** Encodes off the event loop where it can (compression runs in the thread pool). */
-export async function encodeEnvelope(envelope: BusEnvelope, opts: EncodeOptions = {}): Promise<Buffer> {
-  const raw = pack(envelope);
-  if (opts.compress === false || raw.length < COMPRESS_MIN_BYTES) return frame(NONE, raw);
-  // Copy out first: the compressor reads it from the thread pool while this thread packs the next one.
-  const own = Buffer.from(raw);
-  return frame(BROTLI, await brotliAsync(own, brotliParams(own.length)));
-}
-
-export function encodeEnvelopeSync(envelope: BusEnvelope, opts: EncodeOptions = {}): Buffer {
+/**
+ * Synchronous on purpose: brotli q1 takes ~0.3 ms for 512 spans, less than what the
+ * async zlib path spends on this thread setting up streams and hopping threads
+ * (measured: bench/bus), and a 2-core box has no idle core for the pool anyway.
+ */
+export function encodeEnvelope(envelope: BusEnvelope, opts: EncodeOptions = {}): Buffer {
   const raw = pack(envelope);
   if (opts.compress === false || raw.length < COMPRESS_MIN_BYTES) return frame(NONE, raw);
   return frame(BROTLI, brotliCompressSync(raw, brotliParams(raw.length)));
@@ -132,16 +164,14 @@ export function decodeEnvelope(bytes: Uint8Array): BusEnvelope {
     throw new BusCodecError(`corrupt bus frame: ${err instanceof Error ? err.message : String(err)}`);
   }
   // Only the shape the bus itself relies on is checked here; the items were validated at ingest.
-  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string') throw new BusCodecError('bus frame is not an envelope');
+  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 4) || typeof value[0] !== 'string') {
+    throw new BusCodecError('bus frame is not an envelope');
+  }
   const batch = value[1] as Record<string, unknown> | null;
-  if (
-    !batch ||
-    typeof batch !== 'object' ||
-    typeof batch.id !== 'string' ||
-    !SIGNALS.includes(batch.signal as never) ||
-    !Array.isArray(itemsOf(batch))
-  ) {
+  const items = batch && typeof batch === 'object' ? itemsOf(batch) : undefined;
+  if (!batch || typeof batch.id !== 'string' || !SIGNALS.includes(batch.signal as never) || !Array.isArray(items)) {
     throw new BusCodecError('bus frame holds no valid batch');
   }
+  if (value.length === 4) unshare(items, value[2], value[3]);
   return { tenantId: value[0], batch: batch as unknown as WriteBatch };
 }

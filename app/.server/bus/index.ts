@@ -6,7 +6,7 @@ import { createKafkaBus, type KafkaBusOptions } from './kafka';
 import type { Bus, BusDriver } from './types';
 
 export * from './types';
-export { decodeEnvelope, encodeEnvelope, encodeEnvelopeSync, BusCodecError, CODEC_VERSION } from './codec';
+export { decodeEnvelope, encodeEnvelope, BusCodecError, CODEC_VERSION } from './codec';
 export { createInlineBus, type InlineBusOptions } from './inline';
 export { createBullBus, type BullBusOptions } from './bullmq';
 export { createKafkaBus, type KafkaBusOptions } from './kafka';

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '@obstack/plugin-api';
+import { BusCodecError, decodeEnvelope, encodeEnvelope } from '../../app/.server/bus';
+import { everySignal, spanBatch } from './fixtures';
+
+describe('bus codec', () => {
+  it('round-trips every signal exactly, compressed or not', () => {
+    for (const batch of [...everySignal(), spanBatch(512)]) {
+      for (const compress of [true, false]) {
+        const envelope = { tenantId: 'tenant-ü', batch };
+        expect(decodeEnvelope(encodeEnvelope(envelope, { compress }))).toStrictEqual(envelope);
+      }
+    }
+  });
+
+  it('keeps bigints bigints and numbers numbers, whatever their size', () => {
+    const batch = everySignal()[0]!;
+    const back = decodeEnvelope(encodeEnvelope({ tenantId: 't', batch })).batch as typeof batch & { signal: 'logs' };
+    const r = back.records[0]!;
+    expect(typeof r.timeUnixNano).toBe('bigint');
+    expect(r.attributes.large).toBe(2 ** 40);
+    expect(r.attributes.big).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('restores shared resources and scopes as shared objects, and leaves absent fields absent', () => {
+    const batch = spanBatch(8);
+    const scope = { name: '@opentelemetry/instrumentation-http', version: '0.57.1' };
+    for (const span of batch.spans) span.scope = scope;
+    delete (batch.spans[1] as { scope?: unknown }).scope;
+    (batch.spans[2] as { scope?: unknown }).scope = undefined;
+    const back = decodeEnvelope(encodeEnvelope({ tenantId: 't', batch })).batch as typeof batch;
+    expect(back).toStrictEqual(batch);
+    expect('scope' in back.spans[1]!).toBe(false);
+    expect('scope' in back.spans[2]!).toBe(true);
+    expect(back.spans[0]!.resource).toBe(back.spans[4]!.resource);
+    expect(back.spans[0]!.scope).toBe(back.spans[3]!.scope);
+  });
+
+  it('compresses realistic spans to well under 200 bytes each', () => {
+    const frame = encodeEnvelope({ tenantId: 't', batch: spanBatch(512) });
+    expect(frame.length / 512).toBeLessThan(200);
+  });
+
+  it('still reads a frame written by this codec version (golden bytes: the format is a contract with data already on the bus)', () => {
+    const golden = Buffer.from(
+      'T0IBAJSodGVuYW50LWHUckCTomlkpnNpZ25hbKdyZWNvcmRzqGdvbGRlbi0xpGxvZ3OS1HJBl6x0aW1lVW5peE5hbm+uc2V2ZXJpdHlOdW1iZXKkYm9keatzZXJ2aWNlTmFtZaphdHRyaWJ1dGVzqHJlc291cmNlpXNjb3Bl0xfDeVKTlUuHCaloZWxsbyDinJOjYXBp1HJClKFuoWahbKFty0JwAAAAAAAAyz/4AAAAAAAAkwGheMDUckORoWvDAADUckSWrHRpbWVVbml4TmFub65zZXZlcml0eU51bWJlcqRib2R5q3NlcnZpY2VOYW1lqmF0dHJpYnV0ZXOocmVzb3VyY2XP//////////8RpnNlY29uZKNhcGnUckWQAJHUckaRrHNlcnZpY2UubmFtZaNhcGmR1HJHkaRuYW1loXM=',
+      'base64',
+    );
+    const resource = { 'service.name': 'api' };
+    const records: LogRecord[] = [
+      { timeUnixNano: 1712345678901234567n, severityNumber: 9, body: 'hello ✓', serviceName: 'api', attributes: { n: 2 ** 40, f: 1.5, l: [1, 'x', null], m: { k: true } }, resource, scope: { name: 's' } },
+      { timeUnixNano: 18446744073709551615n, severityNumber: 17, body: 'second', serviceName: 'api', attributes: {}, resource },
+    ];
+    expect(decodeEnvelope(golden)).toStrictEqual({ tenantId: 'tenant-a', batch: { id: 'golden-1', signal: 'logs', records } });
+  });
+
+  it('refuses frames that are not ours, from the future, or corrupt, with BusCodecError', () => {
+    const good = encodeEnvelope({ tenantId: 't', batch: spanBatch(64) });
+    expect(() => decodeEnvelope(Buffer.from('{"tenantId":"t"}'))).toThrow(BusCodecError);
+    const future = Buffer.from(good);
+    future[2] = 9;
+    expect(() => decodeEnvelope(future)).toThrow(/version 9/);
+    expect(() => decodeEnvelope(good.subarray(0, good.length - 40))).toThrow(BusCodecError);
+    const flipped = Buffer.from(good);
+    for (let i = 10; i < flipped.length; i += 7) flipped[i] = flipped[i]! ^ 0xff;
+    expect(() => decodeEnvelope(flipped)).toThrow(BusCodecError);
+  });
+});
