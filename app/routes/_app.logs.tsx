@@ -69,6 +69,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     warnings: result.ok ? result.value.data.warnings : undefined,
     errors: result.ok ? result.value.errors : [],
     paramError: result.ok ? range.error : result.message,
+    queryFailed: !result.ok,
     services: services.ok ? services.value.data : [],
     attributeKeys: keys.ok ? keys.value.data : [],
     filtered,
@@ -118,15 +119,17 @@ export default function Logs() {
               <input type="hidden" name="from" value={data.range.from} />
               <input type="hidden" name="to" value={data.range.to} />
               {live ? <input type="hidden" name="live" value="1" /> : null}
-              <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6">
-                <FilterField label="Search text" htmlFor="l-q" className="sm:col-span-2 lg:col-span-3">
+              <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-12">
+                <FilterField label="Search text" htmlFor="l-q" className="sm:col-span-2 lg:col-span-5">
                   <div className="relative">
                     <SearchIcon width={16} height={16} className="pointer-events-none absolute left-2.5 top-1/2 -translate-y-1/2 text-slate-400" />
                     <TextInput id="l-q" name="q" type="search" defaultValue={f.q} placeholder="Words in the message, e.g. payment declined" className="pl-8" />
                   </div>
                 </FilterField>
-                <MultiSelect name="service" label="Services" options={data.services} selected={f.services} allLabel="All services" submitOnApply />
-                <FilterField label="Severity" htmlFor="l-sev">
+                <div className="lg:col-span-3">
+                  <MultiSelect name="service" label="Services" options={data.services} selected={f.services} allLabel="All services" submitOnApply />
+                </div>
+                <FilterField label="Severity" htmlFor="l-sev" className="lg:col-span-2">
                   <SelectInput id="l-sev" name="severity" defaultValue={f.severity} onChange={(e) => e.currentTarget.form && submit(e.currentTarget.form)}>
                     {SEVERITIES.map(([v, label]) => (
                       <option key={v} value={v}>
@@ -135,7 +138,7 @@ export default function Logs() {
                     ))}
                   </SelectInput>
                 </FilterField>
-                <div className="flex items-end gap-2">
+                <div className="flex items-end gap-2 lg:col-span-2">
                   <Button type="submit" className="flex-1">
                     <SearchIcon width={16} height={16} /> Search
                   </Button>
@@ -145,7 +148,7 @@ export default function Logs() {
                 {f.traceId ? (
                   <div className="space-y-1">
                     <span className="block text-xs font-medium text-slate-600 dark:text-slate-400">Trace</span>
-                    <span className="inline-flex h-[34px] items-center gap-1.5 rounded-md bg-brand-50 pl-2.5 pr-1 font-mono text-xs text-brand-700 ring-1 ring-inset ring-brand-200 dark:bg-brand-500/15 dark:text-brand-300 dark:ring-brand-500/30" data-testid="trace-chip">
+                    <span className="inline-flex h-[34px] items-center gap-1.5 rounded-md bg-brand-50 pl-2.5 pr-1 font-mono text-xs text-brand-700 ring-1 ring-inset ring-brand-100 dark:bg-brand-500/15 dark:text-brand-400 dark:ring-brand-500/30" data-testid="trace-chip">
                       <Link to={`/traces/${f.traceId}`} className="hover:underline" title="Open the trace">
                         {f.traceId}
                       </Link>
@@ -180,7 +183,7 @@ export default function Logs() {
           </Card>
           <Warnings warnings={data.warnings} />
           <Reloading>
-            <LogResults key={data.query} data={data} live={live} />
+            {data.queryFailed ? null : <LogResults key={data.query} data={data} live={live} />}
           </Reloading>
         </>
       )}

@@ -66,6 +66,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     warnings: result?.ok ? result.value.data.warnings : undefined,
     errors: [...(names.ok ? names.value.errors : []), ...(result?.ok ? result.value.errors : [])],
     paramError: result && !result.ok ? result.message : range.error,
+    queryFailed: result ? !result.ok : false,
     noTelemetry,
     endpoint: who.endpoint,
     canManageKeys: who.canManageKeys,
@@ -190,7 +191,7 @@ export default function Metrics() {
                     <span>Pick one from the list above, or start with one of these:</span>
                     <span className="mt-3 flex flex-wrap justify-center gap-2">
                       {data.metricNames.slice(0, 12).map((n) => (
-                        <Link key={n} to={hrefWith(location.pathname, location.search, { metric: n })} className="rounded-md bg-white px-2 py-1 font-mono text-xs text-brand-700 ring-1 ring-slate-200 hover:bg-brand-50 dark:bg-slate-900 dark:text-brand-300 dark:ring-slate-700 dark:hover:bg-slate-800">
+                        <Link key={n} to={hrefWith(location.pathname, location.search, { metric: n })} className="rounded-md bg-white px-2 py-1 font-mono text-xs text-brand-700 ring-1 ring-slate-200 hover:bg-brand-50 dark:bg-slate-900 dark:text-brand-400 dark:ring-slate-700 dark:hover:bg-slate-800">
                           {n}
                         </Link>
                       ))}
@@ -200,7 +201,7 @@ export default function Metrics() {
                   'No metric has samples in this time range. Try a longer range.'
                 )}
               </EmptyState>
-            ) : data.series.length === 0 ? (
+            ) : data.queryFailed ? null : data.series.length === 0 ? (
               <NoResults title="No data for this query">
                 <span className="font-mono">{f.metric}</span> has no samples matching these filters between these times.{' '}
                 <Link className="font-medium text-brand-600 hover:underline dark:text-brand-400" to={hrefWith(location.pathname, location.search, { from: 'now-24h', to: 'now' })}>

@@ -26,6 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     services: result.ok ? result.value.data : [],
     errors: result.ok ? result.value.errors : [],
     paramError: result.ok ? range.error : result.message,
+    queryFailed: !result.ok,
     noTelemetry,
     endpoint: who.endpoint,
     canManageKeys: who.canManageKeys,
@@ -80,7 +81,7 @@ export default function Services() {
       <SourceErrors errors={data.errors} />
       {data.noTelemetry ? (
         <NoTelemetry signal="services" endpoint={data.endpoint} canManageKeys={data.canManageKeys} />
-      ) : data.services.length === 0 ? (
+      ) : data.queryFailed ? null : data.services.length === 0 ? (
         <NoResults title="No requests in this time range">
           No service handled a request between these times.{' '}
           <Link className="font-medium text-brand-600 hover:underline dark:text-brand-400" to={hrefWith(location.pathname, location.search, { from: 'now-24h', to: 'now' })}>

@@ -51,6 +51,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     warnings: result.ok ? result.value.data.warnings : undefined,
     errors: result.ok ? result.value.errors : [],
     paramError: result.ok ? range.error : result.message,
+    queryFailed: !result.ok,
     services: services.ok ? services.value.data : [],
     operations: operations.ok ? operations.value.data : [],
     attributeKeys: keys.ok ? keys.value.data : [],
@@ -166,7 +167,7 @@ export default function Traces() {
 
           <Warnings warnings={data.warnings} />
           <Reloading>
-            {data.traces.length === 0 ? (
+            {data.queryFailed ? null : data.traces.length === 0 ? (
               <NoResults title="No traces match">
                 Nothing between these times matches the filters.{' '}
                 <Link className="font-medium text-brand-600 hover:underline dark:text-brand-400" to={hrefWith(location.pathname, location.search, { from: 'now-24h', to: 'now' })}>

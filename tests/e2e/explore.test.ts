@@ -199,6 +199,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
     // A search that matches nothing says so, with a way out.
     await page.goto(`${app.url}/traces?service=payments&minDuration=999999`);
     expect(await text(page)).toContain('No traces match');
+
+    // A parameter the API refuses is named on the page, which stays usable.
+    await page.goto(`${app.url}/traces?minDuration=-5`);
+    const refused = await text(page);
+    expect(refused).toContain('The query could not run');
+    expect(refused).toContain('minDuration: must be a non-negative number');
+    expect(await page.locator('#t-service').count()).toBe(1);
   });
 
   it('opens a trace: waterfall, collapse, span details with attributes, resource, events and status', async () => {
@@ -313,6 +320,11 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
     // Nothing matches: said plainly.
     await page.goto(`${app.url}/logs?q=no-such-words-anywhere`);
     expect(await text(page)).toContain('No log records match');
+
+    // A range the API can't read is named, and the last hour is shown meanwhile.
+    await page.goto(`${app.url}/logs?from=yesterday`);
+    expect(await text(page)).toContain('from: must be now, now-<n><s|m|h|d|w>');
+    expect(await rows(page, 'log-row').count()).toBe(100);
   });
 
   it('live tail streams in a record written after the page loaded, and stops when turned off', async () => {

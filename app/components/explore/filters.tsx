@@ -123,7 +123,7 @@ export function ChipsInput({
       </label>
       <div className="flex min-h-[34px] flex-wrap items-center gap-1.5 rounded-md bg-white px-1.5 py-1 shadow-sm ring-1 ring-inset ring-slate-300 focus-within:ring-2 focus-within:ring-brand-500 dark:bg-slate-900 dark:ring-slate-700">
         {chips.map((c) => (
-          <span key={c} className="inline-flex items-center gap-1 rounded bg-brand-50 py-0.5 pl-2 pr-1 font-mono text-xs text-brand-700 ring-1 ring-inset ring-brand-200 dark:bg-brand-500/15 dark:text-brand-300 dark:ring-brand-500/30" data-testid="filter-chip">
+          <span key={c} className="inline-flex items-center gap-1 rounded bg-brand-50 py-0.5 pl-2 pr-1 font-mono text-xs text-brand-700 ring-1 ring-inset ring-brand-100 dark:bg-brand-500/15 dark:text-brand-400 dark:ring-brand-500/30" data-testid="filter-chip">
             {c}
             <input type="hidden" name={name} value={c} />
             <button

@@ -75,7 +75,7 @@ function LogRow({ record: r, words, fresh, filterHref }: { record: JsonLogRecord
   const ms = nanosToMs(r.timeUnixNano);
   const level = severityLevel(r.severityNumber);
   return (
-    <li className={cx('relative', fresh ? 'animate-[pulse_1s_ease-out_1] bg-brand-50/70 dark:bg-brand-500/10' : '')} data-testid="log-row" data-severity={level}>
+    <li className={cx('relative transition-colors duration-1000', fresh ? 'bg-brand-50 dark:bg-brand-500/15' : '')} data-testid="log-row" data-severity={level}>
       <span className="absolute inset-y-0 left-0 w-0.5" style={{ backgroundColor: SEVERITY_COLOR[level] }} aria-hidden="true" />
       <button
         type="button"

@@ -98,7 +98,7 @@ export function MetricPicker({ names, value, onPick }: { names: string[]; value:
                 onClick={() => pick(n)}
                 className={cx(
                   'cursor-pointer truncate rounded px-2 py-1.5 font-mono text-xs',
-                  i === active ? 'bg-brand-50 text-brand-700 dark:bg-brand-500/15 dark:text-brand-300' : 'text-slate-700 dark:text-slate-300',
+                  i === active ? 'bg-brand-50 text-brand-700 dark:bg-brand-500/15 dark:text-brand-400' : 'text-slate-700 dark:text-slate-300',
                   n === value ? 'font-semibold' : '',
                 )}
               >

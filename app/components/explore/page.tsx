@@ -103,15 +103,16 @@ const SIGNAL_TEXT = {
 
 /** A minimal OTLP/JSON request per signal, so a user can see data arrive before wiring an SDK. */
 function curlExample(signal: keyof typeof SIGNAL_TEXT, endpoint: string): string {
-  const resource = `{"attributes":[{"key":"service.name","value":{"stringValue":"my-service"}}]}`;
+  const now = `"'$(date +%s)000000000'"`;
+  const resource = `"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "my-service"}}]}`;
   const head = `curl -X POST ${endpoint}${SIGNAL_TEXT[signal].path} \\\n  -H "Authorization: Bearer <your key>" \\\n  -H "Content-Type: application/json" \\\n  -d '`;
   if (signal === 'logs') {
-    return `${head}{"resourceLogs":[{"resource":${resource},"scopeLogs":[{"logRecords":[{"timeUnixNano":"'$(date +%s)000000000'","severityText":"INFO","severityNumber":9,"body":{"stringValue":"hello from curl"}}]}]}]}'`;
+    return `${head}{"resourceLogs": [{\n    ${resource},\n    "scopeLogs": [{"logRecords": [{\n      "timeUnixNano": ${now}, "severityNumber": 9, "severityText": "INFO",\n      "body": {"stringValue": "hello from curl"}\n    }]}]\n  }]}'`;
   }
   if (signal === 'metrics') {
-    return `${head}{"resourceMetrics":[{"resource":${resource},"scopeMetrics":[{"metrics":[{"name":"hello.gauge","gauge":{"dataPoints":[{"timeUnixNano":"'$(date +%s)000000000'","asDouble":42}]}}]}]}]}'`;
+    return `${head}{"resourceMetrics": [{\n    ${resource},\n    "scopeMetrics": [{"metrics": [{\n      "name": "hello.gauge",\n      "gauge": {"dataPoints": [{"timeUnixNano": ${now}, "asDouble": 42}]}\n    }]}]\n  }]}'`;
   }
-  return `${head}{"resourceSpans":[{"resource":${resource},"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"hello","kind":2,"startTimeUnixNano":"'$(date +%s)000000000'","endTimeUnixNano":"'$(date +%s)050000000'"}]}]}]}'`;
+  return `${head}{"resourceSpans": [{\n    ${resource},\n    "scopeSpans": [{"spans": [{\n      "traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174",\n      "name": "hello", "kind": 2,\n      "startTimeUnixNano": ${now}, "endTimeUnixNano": "'$(date +%s)050000000'"\n    }]}]\n  }]}'`;
 }
 
 /**

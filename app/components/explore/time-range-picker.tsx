@@ -30,6 +30,8 @@ export function TimeRangePicker({ range }: { range: ResolvedRange }) {
     setFrom(toDatetimeLocal(range.startMs));
     setTo(toDatetimeLocal(range.endMs));
     setError(null);
+    // Focus moves into the dialog, on the range in use.
+    root.current?.querySelector<HTMLElement>('[role=dialog] button[aria-current], [role=dialog] input')?.focus();
     const onDown = (e: MouseEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
