@@ -85,6 +85,8 @@ const H_RETRIED_OFFSET = 'obstack-retried-offset';
 
 /** Record batch and request framing on top of the message bytes, kept out of the size cap. */
 const FRAMING_SLACK = 64 * 1024;
+/** What a record adds to its value on the wire (length, offsets, key, our headers), counted against the request size. */
+const RECORD_OVERHEAD = 320;
 
 /** One publish's messages: always sent in the same produce request, never split across two. */
 interface Outgoing {
@@ -226,6 +228,9 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
         maxMessageBytes = Math.max(16 * 1024, v - FRAMING_SLACK);
       }
     }
+    // One produce request puts many messages into one record batch per partition, which
+    // the topic's limit applies to as a whole.
+    batcher.setMaxBytes(Math.min(maxRequestBytes, maxMessageBytes));
     const meta = await admin.fetchTopicMetadata({ topics: [...signalTopics, dlqTopic] });
     for (const t of meta.topics) partitionsOf.set(t.name, t.partitions.length);
     await producerFor();
@@ -344,7 +349,7 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
   };
 
   const sendOutgoing = async (messages: Array<Message & { topic: string }>, timeoutMs: number) => {
-    const bytes = messages.reduce((n, m) => n + (m.value ? (m.value as Buffer).length : 0), 0);
+    const bytes = messages.reduce((n, m) => n + RECORD_OVERHEAD + (m.value ? (m.value as Buffer).length : 0), 0);
     await batcher.submit({ messages }, bytes, timeoutMs, () => new BusUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms`, unavailableAfter));
   };
 
@@ -628,13 +633,14 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
     },
 
     async health(): Promise<BusHealth> {
-      const deadLetters = viewConsumer ? live.size : 0;
-      void startView().catch(() => {});
       try {
         await withTimeout(ensureReady(), 3_000, () => new Error('no answer within 3 s'));
       } catch (err) {
-        return { ok: false, driver: 'kafka', detail: `Kafka is unavailable: ${errorMessage(err)}`, deadLetters };
+        return { ok: false, driver: 'kafka', detail: `Kafka is unavailable: ${errorMessage(err)}`, deadLetters: viewConsumer ? live.size : 0 };
       }
+      // The first call starts this process's dead-letter view; give it a moment to count.
+      await withTimeout(viewCaughtUp(1_000), 1_500, () => new Error('dead-letter view is starting')).catch(() => {});
+      const deadLetters = viewConsumer ? live.size : 0;
       const down = Date.now() < downUntil;
       let lag: number | undefined;
       try {

@@ -152,6 +152,11 @@ export class Batcher<T> {
 
   constructor(private readonly opts: BatcherOptions<T>) {}
 
+  /** Lowers (or raises) the chunk size, e.g. once the broker told us its message size limit. */
+  setMaxBytes(bytes: number): void {
+    this.opts.maxBytes = bytes;
+  }
+
   /** Bytes accepted but not yet durable: queued plus being sent. */
   get bufferedBytes(): number {
     return this.queuedBytes + this.inFlightBytes;
