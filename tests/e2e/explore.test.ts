@@ -309,8 +309,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
 
     // Services multi-select.
     await page.goto(`${app.url}/logs`);
-    await page.click('button[aria-haspopup=listbox]:has-text("All services")');
-    await page.check('[role=listbox] >> label:has-text("inventory") >> input');
+    await page.click('button[aria-haspopup=dialog]:has-text("All services")');
+    await page.check('[role=group][aria-label=Services] >> label:has-text("inventory") >> input');
     await page.click('button:has-text("Apply")');
     await page.waitForURL(/service=inventory/);
     await expect.poll(() => page.locator('[data-testid=log-row]:not(:has-text("inventory"))').count()).toBe(0);
@@ -348,14 +348,14 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
     await write({ id: `live-${Date.now()}`, signal: 'logs', records: [record(first)] });
     await expect.poll(() => text(page, '[data-testid=log-list]'), { timeout: 15_000 }).toContain(first);
     expect(await rows(page, 'log-row').first().innerText()).toContain(first);
-    expect(await page.locator('[data-testid=tail-status]').innerText()).toContain('1 new record');
+    await expect.poll(() => page.locator('[data-testid=tail-status]').innerText()).toContain('1 new record');
     // Records of other services don't match the view's filter and stay out.
     await write({ id: `live-other-${Date.now()}`, signal: 'logs', records: [{ ...record(`other service ${Date.now()}`), serviceName: 'users', resource: { 'service.name': 'users' } }] });
     await shot(page, 'explore-logs-live-light');
 
     await page.click('[data-testid=live-toggle]');
     await expect.poll(() => page.url()).not.toContain('live=1');
-    expect(await page.locator('[data-testid=tail-status]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-testid=tail-status]').count()).toBe(0);
     const later = `after stop ${Date.now()}`;
     await write({ id: `live-after-${Date.now()}`, signal: 'logs', records: [record(later)] });
     await page.waitForTimeout(4_500);
@@ -381,8 +381,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
 
     await page.check('input[name=rate]');
     await page.waitForURL(/rate=true/);
-    await page.click('button[aria-haspopup=listbox]:has-text("Nothing (one series)")');
-    await page.check('[role=listbox] >> label:has-text("service.name") >> input');
+    await page.click('button[aria-haspopup=dialog]:has-text("Nothing (one series)")');
+    await page.check('[role=group][aria-label="Group by"] >> label:has-text("service.name") >> input');
     await page.click('button:has-text("Apply")');
     await page.waitForURL(/by=service\.name/);
     await expect.poll(() => rows(page, 'series-row').count()).toBe(5);

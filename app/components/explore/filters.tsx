@@ -252,8 +252,9 @@ export function MultiSelect({
       )}
       <button
         type="button"
-        aria-haspopup="listbox"
+        aria-haspopup="dialog"
         aria-expanded={open}
+        aria-controls={`${id}-panel`}
         aria-labelledby={`${id}-label ${id}-value`}
         onClick={() => setOpen((o) => !o)}
         className={cx(inputClass, 'flex items-center justify-between gap-2 text-left')}
@@ -264,7 +265,7 @@ export function MultiSelect({
         <ChevronDownIcon width={14} height={14} className="shrink-0 text-slate-400" />
       </button>
       {open ? (
-        <div className="absolute left-0 top-full z-30 mt-1 w-64 rounded-lg bg-white p-2 shadow-xl ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700">
+        <div id={`${id}-panel`} role="group" aria-label={label} className="absolute left-0 top-full z-30 mt-1 w-64 rounded-lg bg-white p-2 shadow-xl ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700">
           {all.length > 8 ? (
             <input
               aria-label={`Search ${label.toLowerCase()}`}
@@ -274,11 +275,11 @@ export function MultiSelect({
               className={cx(inputClass, 'mb-2')}
             />
           ) : null}
-          <ul role="listbox" aria-multiselectable="true" aria-label={label} className="max-h-64 overflow-y-auto">
+          <ul className="max-h-64 overflow-y-auto">
             {shown.map((o) => {
               const on = picked.includes(o);
               return (
-                <li key={o} role="option" aria-selected={on}>
+                <li key={o}>
                   <label className="flex cursor-pointer items-center gap-2 rounded px-2 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
                     <input
                       type="checkbox"
