@@ -79,12 +79,15 @@ function seriesLabel(name: string, labels: Record<string, string>): string {
   return `{${entries.map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
 }
 
-/** Durations named in seconds read better as durations (the OTel convention for latency is seconds). */
+/**
+ * A unit guessed from the metric's name (series carry none): OTel latency histograms are
+ * in seconds, so their percentiles read as durations; without a percentile a histogram
+ * answers counts.
+ */
 function unitFormatter(metric: string, agg: string, rate: boolean): { fmt: (v: number) => string; unit: string } {
-  const seconds = /(duration|latency|seconds|_s$|\.s$)/i.test(metric) && !rate && agg !== 'count';
-  if (seconds) return { fmt: (v) => formatDuration(v * 1000), unit: 'seconds' };
   if (rate) return { fmt: (v) => `${formatNumber(v)}/s`, unit: 'per second' };
-  if (/bytes|memory|\.usage$/i.test(metric)) return { fmt: formatBytes, unit: 'bytes' };
+  if (agg.startsWith('p') && /(duration|latency|seconds|time)/i.test(metric)) return { fmt: (v) => formatDuration(v * 1000), unit: 'seconds' };
+  if (agg !== 'count' && /(bytes|memory)/i.test(metric)) return { fmt: formatBytes, unit: 'bytes' };
   return { fmt: formatNumber, unit: '' };
 }
 
@@ -223,6 +226,13 @@ function MetricResult({ data, onZoom }: { data: ReturnType<typeof useLoaderData<
   const f = data.form;
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
   const [cursor, setCursor] = useState<number | null>(null);
+  const toggle = (key: string) =>
+    setHidden((h) => {
+      const next = new Set(h);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
   const { fmt, unit } = unitFormatter(f.metric, f.agg, f.rate);
   const timestamps = data.series[0]?.timestamps ?? [];
   const chartSeries = useMemo<ChartSeries[]>(
@@ -255,6 +265,19 @@ function MetricResult({ data, onZoom }: { data: ReturnType<typeof useLoaderData<
         description={`${chartSeries.length} series · step ${formatDuration(data.stepMs ?? 0)}${unit ? ` · ${unit}` : ''} · drag across the chart to zoom`}
       >
         <TimeSeriesChart timestamps={timestamps} series={chartSeries} hidden={hidden} yFormat={fmt} onZoom={onZoom} onCursor={setCursor} label={`Chart of ${title}`} />
+        <ul className="mt-3 flex flex-wrap gap-x-4 gap-y-1.5" aria-label="Legend">
+          {chartSeries.map((s) => {
+            const off = hidden.has(s.key);
+            return (
+              <li key={s.key}>
+                <button type="button" aria-pressed={!off} onClick={() => toggle(s.key)} className={cx('flex items-center gap-1.5 font-mono text-[11px] text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white', off ? 'opacity-40' : '')}>
+                  <span className="h-2 w-3 rounded-sm" style={{ backgroundColor: s.color }} aria-hidden="true" />
+                  {s.label}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
       </Card>
       <Card className="overflow-hidden [&>div]:p-0">
         <table className="w-full text-left text-sm" data-testid="series-table">
@@ -288,14 +311,7 @@ function MetricResult({ data, onZoom }: { data: ReturnType<typeof useLoaderData<
                       type="button"
                       aria-pressed={!off}
                       title={off ? 'Show in chart' : 'Hide from chart'}
-                      onClick={() =>
-                        setHidden((h) => {
-                          const next = new Set(h);
-                          if (next.has(s.key)) next.delete(s.key);
-                          else next.add(s.key);
-                          return next;
-                        })
-                      }
+                      onClick={() => toggle(s.key)}
                       className="flex items-center gap-2 text-left font-mono text-xs"
                     >
                       <span className="h-2.5 w-2.5 shrink-0 rounded-sm" style={{ backgroundColor: s.color }} aria-hidden="true" />
