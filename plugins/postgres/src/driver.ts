@@ -125,20 +125,41 @@ async function runPostgres<T extends Row>(sql: PgRunner, text: string, params: u
   }
 }
 
+type SettleableQuery = PendingQuery<PgRow[]> & { resolve(value: unknown): void; reject(error: unknown): void };
+
 async function copyPostgres(sql: PgRunner, target: string, data: string, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
-  const query = sql.unsafe(`copy ${target} from stdin`);
+  const query = sql.unsafe(`copy ${target} from stdin`) as unknown as SettleableQuery;
+  if (typeof query.resolve !== 'function' || typeof query.reject !== 'function') {
+    throw new Error('postgres.js changed: COPY results cannot be observed (see driver.ts)');
+  }
+  // postgres.js settles a COPY query as soon as the server is ready for data (with the
+  // stream), and a row the server refuses is reported after the stream has ended, where
+  // it reaches no one: the write would hang, or commit an aborted transaction as if it had
+  // worked. The verdict still goes through the query's own resolve/reject (a second time),
+  // so we listen there: the first resolve is the stream, the next call is the outcome.
+  const verdict = new Promise<void>((resolve, reject) => {
+    const original = { resolve: query.resolve, reject: query.reject };
+    let opened = false;
+    query.resolve = (value) => {
+      original.resolve(value);
+      if (opened) resolve();
+      opened = true;
+    };
+    query.reject = (error) => {
+      original.reject(error);
+      reject(error);
+    };
+  });
+  verdict.catch(() => {});
   const onAbort = () => void query.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const stream = await query.writable();
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject);
-      stream.on('finish', resolve);
-      stream.end(data);
-    });
-    // The server's verdict on the COPY arrives with the query's completion.
-    await query;
+    // An error while rows are still being sent destroys the stream; the verdict carries it.
+    stream.on('error', () => {});
+    stream.end(data);
+    await verdict;
   } catch (e) {
     if (signal?.aborted) throw abortError(signal);
     throw e;

@@ -9,8 +9,8 @@ import { Store, type MaintenanceOptions, type MaintenanceResult, type RetentionO
 
 export const VERSION = '0.0.0';
 
-/** The instance `create` returns: the plugin contract plus the store's own jobs. */
-export interface PostgresStoreInstance extends PluginInstance {
+/** The instance `create` returns: every method of the contract but cost and native queries, plus the store's own jobs. */
+export interface PostgresStoreInstance extends Required<Omit<PluginInstance, 'queryCost' | 'queryNative'>> {
   /** Drops whole days older than `retentionDays`, and older rows of tenants that keep less. */
   retention(options?: RetentionOptions): Promise<RetentionResult>;
   /** Retention, then cold indexes on finished days and BRIN summaries: call it hourly. */

@@ -1,6 +1,6 @@
 import type { Driver } from './driver';
 import type { Extensions, TelemetryTable } from './schema';
-import { Params, containmentCandidates, filterCondition } from './sql';
+import { containmentCandidates, filterCondition, type Params } from './sql';
 import { attributeIndexExpr } from './partitions';
 import type { AttributeFilter } from '@obstack/plugin-api';
 

@@ -222,7 +222,7 @@ export class Store {
         st.sinceSummary = 0;
         this.enqueue(`summarize ${part}`, () => this.summarize(enc.table, part));
       }
-      if (this.driver?.kind === 'pglite' && st.rows - st.analyzedAt >= Math.max(10_000, st.analyzedAt)) {
+      if (this.driver?.kind === 'pglite' && st.rows >= Math.max(10_000, st.analyzedAt * 4)) {
         st.analyzedAt = st.rows;
         this.enqueue(`analyze ${part}`, async () => {
           await this.driver?.query(`analyze ${this.s}.${quoteIdent(part)}`);
