@@ -13,7 +13,7 @@
  * Topics and keys get a unique prefix and are deleted afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { type Bus, createBus, encodeEnvelope } from '../../app/.server/bus';
@@ -84,7 +84,9 @@ async function drive(publish: () => Promise<void>, ms: number, publishers = PUBL
 
 async function main() {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
-  console.log(`bus bench ${new Date().toISOString()} on ${machine}; ${RUNS} runs x ${RUN_MS} ms, ${PUBLISHERS} publishers, ${SPANS} spans/batch`);
+  // The box is shared: the load average says how much of it this run really had.
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`bus bench ${new Date().toISOString()} on ${machine}; ${RUNS} runs x ${RUN_MS} ms, ${PUBLISHERS} publishers, ${SPANS} spans/batch; load ${load()}`);
 
   console.log('\ncodec, one batch of 512 spans:');
   const codec = codecBench();
@@ -151,7 +153,11 @@ async function main() {
     return { name: s.name, spansPerSec: median(runs.map((x) => x.spansPerSec)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)), refused: runs.reduce((n, x) => n + x.refused, 0) };
   });
   const floor = Math.max(summary[0]!.spansPerSec, summary[1]!.spansPerSec);
-  console.log(`\nMarkdown (medians of ${RUNS}; ${(avgBytes / SPANS).toFixed(0)} B/span on the wire):\n`);
+  console.log(`\nMarkdown (medians of ${RUNS}; ${(avgBytes / SPANS).toFixed(0)} B/span on the wire; load at the end ${load()}):\n`);
+  console.log('| codec (512 spans) | bytes/span | encode spans/s | decode spans/s |');
+  console.log('|---|---|---|---|');
+  for (const r of codec) console.log(`| ${r.name} | ${r.bytesPerSpan} | ${Math.round(r.encodeSpansPerSec).toLocaleString('en-US')} | ${Math.round(r.decodeSpansPerSec).toLocaleString('en-US')} |`);
+  console.log('');
   console.log('| what | spans/s accepted | p50 publish | p99 publish | vs best raw kafkajs |');
   console.log('|---|---|---|---|---|');
   for (const s of summary) {

@@ -134,7 +134,10 @@ function header(headers: IHeaders | undefined, name: string): string | undefined
  * consumer keeps heartbeating, then written to `<prefix>dlq` with the error and its
  * source, and committed past. A worker that dies uncommitted has its messages redelivered
  * to the group: at least once, and the sinks dedupe on the batch id. Ordering: per
- * partition, so per trace for spans.
+ * partition (per trace for spans with traceAffinity). Backpressure needs no pause/resume:
+ * a partition's next fetch waits for its eachBatch to return, and fetches are bounded in
+ * bytes, so a slow sink slows consumption instead of filling memory. A new group starts
+ * from the beginning of retention.
  *
  * Durable: on the in-sync replicas, which is Kafka's durability (it does not fsync per
  * message); with one broker that is one copy. Production wants replication 3 and
