@@ -123,11 +123,10 @@ function scrubString(_key: string, v: unknown): unknown {
 }
 
 /**
- * JSON for a json column. Postgres refuses \u0000 and lone surrogates in JSON text, so
- * those rare strings are scrubbed (checked on the output, which is cheaper than walking
- * every value).
+ * JSON Postgres accepts: it refuses \u0000 and lone surrogates in JSON text, so those rare
+ * strings are scrubbed (checked on the output, which is cheaper than walking every value).
  */
-export function jsonText(value: unknown): string {
+export function safeJson(value: unknown): string {
   let s: string;
   try {
     s = JSON.stringify(value) ?? 'null';
@@ -135,6 +134,12 @@ export function jsonText(value: unknown): string {
     s = JSON.stringify(value, scrubString) ?? 'null';
   }
   if (s.includes('\\u0000') || /\\ud[89a-f]/i.test(s)) s = JSON.stringify(value, scrubString) ?? 'null';
+  return s;
+}
+
+/** safeJson escaped for a COPY text field. */
+export function jsonText(value: unknown): string {
+  const s = safeJson(value);
   // JSON has no raw tabs or newlines, but its escapes use backslashes, which COPY would eat.
   return s.includes('\\') ? s.replace(/\\/g, '\\\\') : s;
 }

@@ -1,7 +1,7 @@
 import { PluginError, type HealthResult, type PluginLogger, type WriteBatch, type WriteResult } from '@obstack/plugin-api';
 import type { ResolvedConfig } from './config';
 import { createPgliteDriver, createPostgresDriver, throwIfAborted, type Driver } from './driver';
-import { COLUMNS, encodeBatch, type CatalogEntry, type EncodedBatch, type SeriesEntry } from './encode';
+import { COLUMNS, encodeBatch, safeJson, type CatalogEntry, type EncodedBatch, type SeriesEntry } from './encode';
 import { isAbort, toPluginError } from './errors';
 import { DAY_MS, Partitions, coldIndexes, dayOfMs, partitionName } from './partitions';
 import type { ReadContext } from './read-context';
@@ -134,7 +134,7 @@ export class Store {
   async write(batch: WriteBatch, tenantId: string, signal: AbortSignal): Promise<WriteResult> {
     try {
       if (batch.signal === 'cost') throw new PluginError('The built-in store does not keep cost allocations; add a cost data source.', { source: 'plugin' });
-      if (typeof batch.id !== 'string' || batch.id === '') throw new PluginError('The batch has no id', { source: 'plugin' });
+      if (typeof batch.id !== 'string' || batch.id === '' || batch.id.includes('\0')) throw new PluginError('The batch has no usable id', { source: 'plugin' });
       const driver = await this.ready(signal);
       const tk = (await this.tenantKey(tenantId, true, signal)) as number;
       const enc = encodeBatch(batch, tk);
@@ -142,18 +142,31 @@ export class Store {
       await partitions.ensure(enc.table, enc.days, signal);
       const catalog = [...enc.catalog.values()].filter((c) => !this.catalogSeen.has(catalogKey(tk, c)));
       const series = [...enc.series.values()].filter((x) => !this.seriesSeen.has(seriesKey(tk, x)));
+      const params: unknown[] = [tk, batch.signal, batch.id, enc.rows];
+      if (catalog.length > 0) params.push(safeJson(catalog));
+      if (series.length > 0) params.push(safeJson(series));
+      const target = `${this.s}.${enc.table} (${COLUMNS[enc.table].join(', ')})`;
       for (let attempt = 0; ; attempt++) {
         try {
-          const fresh = await driver.transaction(async (tx) => {
-            const sql = this.batchStatement(catalog.length > 0, series.length > 0);
-            const params: unknown[] = [tk, batch.signal, batch.id, enc.rows];
-            if (catalog.length > 0) params.push(JSON.stringify(catalog));
-            if (series.length > 0) params.push(JSON.stringify(series));
-            const r = await tx.query<{ fresh: number }>(sql, params);
-            if (!(Number(r[0]?.fresh) > 0)) return false;
-            if (enc.rows > 0) await tx.copyIn(`${this.s}.${enc.table} (${COLUMNS[enc.table].join(', ')})`, enc.data);
-            return true;
-          }, signal);
+          let fresh: boolean;
+          if (driver.execWithCopy) {
+            try {
+              const sql = inlineParams(this.batchStatement(catalog.length > 0, series.length > 0, true), params);
+              await driver.execWithCopy(sql, target, enc.rows > 0 ? enc.data : null, signal);
+              fresh = true;
+            } catch (e) {
+              // The claim without ON CONFLICT fails on the primary key when the id is taken.
+              if ((e as { code?: string }).code === '23505' && (e as { constraint?: string }).constraint === 'ingested_batches_pkey') fresh = false;
+              else throw e;
+            }
+          } else {
+            fresh = await driver.transaction(async (tx) => {
+              const r = await tx.query<{ fresh: number }>(this.batchStatement(catalog.length > 0, series.length > 0, false), params);
+              if (!(Number(r[0]?.fresh) > 0)) return false;
+              if (enc.rows > 0) await tx.copyIn(target, enc.data);
+              return true;
+            }, signal);
+          }
           if (!fresh) return { accepted: 0, duplicate: true };
           break;
         } catch (e) {
@@ -177,12 +190,13 @@ export class Store {
   /**
    * One round trip that claims the batch id and, only if the claim is new, records the
    * catalog and series rows. ON CONFLICT waits for a concurrent claim of the same id to
-   * commit or roll back, so exactly one delivery of a batch writes its rows.
+   * commit or roll back, so exactly one delivery of a batch writes its rows. `strict`
+   * leaves ON CONFLICT out, so a taken id raises instead (PGlite's one-message path).
    */
-  private batchStatement(withCatalog: boolean, withSeries: boolean): string {
+  private batchStatement(withCatalog: boolean, withSeries: boolean, strict: boolean): string {
     const s = this.s;
     const parts = [
-      `b as (insert into ${s}.ingested_batches (tenant_key, signal, batch_id, items) values ($1::int4, $2::text, $3::text, $4::int4) on conflict do nothing returning 1 as one)`,
+      `b as (insert into ${s}.ingested_batches (tenant_key, signal, batch_id, items) values ($1::int4, $2::text, $3::text, $4::int4)${strict ? '' : ' on conflict do nothing'} returning 1 as one)`,
     ];
     if (withCatalog) {
       parts.push(`c as (insert into ${s}.catalog (tenant_key, day, signal, service_name, name)
@@ -431,6 +445,19 @@ export class Store {
       await driver?.close();
     }
   }
+}
+
+/**
+ * `$n` placeholders replaced by literals, for PGlite's simple-query path. Only numbers
+ * and strings occur; standard_conforming_strings is on, so doubling quotes is enough.
+ */
+export function inlineParams(sql: string, params: unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const v = params[Number(n) - 1];
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+    throw new Error(`cannot inline parameter $${n}`);
+  });
 }
 
 function catalogKey(tk: number, c: CatalogEntry): string {

@@ -85,6 +85,14 @@ for (const t of TARGETS) {
         expect(await inst.write({ id: 'same', signal: 'traces', spans: [span(1, 1, NOW - 10 * MINUTE, 5)] }, ctx(tn))).toEqual({ accepted: 1 });
       });
 
+      it('takes any batch id literally, quotes and dollar signs included', async () => {
+        const tn = tenant();
+        const batch: WriteBatch = { id: "it's $1 '; drop table x; --", signal: 'logs', records: [logRecord(1, { serviceName: "o'brien $2" })] };
+        expect(await inst.write(batch, ctx(tn))).toEqual({ accepted: 1 });
+        expect(await inst.write(batch, ctx(tn))).toEqual({ accepted: 0, duplicate: true });
+        expect(await inst.services({}, ctx(tn))).toEqual(["o'brien $2"]);
+      });
+
       it('records an empty batch, so its redelivery is a duplicate too', async () => {
         const tn = tenant();
         expect(await inst.write({ id: 'empty', signal: 'logs', records: [] }, ctx(tn))).toEqual({ accepted: 0 });
