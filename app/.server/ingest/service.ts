@@ -51,12 +51,11 @@ function asRefused(e: unknown): Refused | undefined {
   return undefined;
 }
 
-function batchOf(signal: 'traces', items: Span[]): WriteBatch;
-function batchOf(signal: 'logs', items: LogRecord[]): WriteBatch;
-function batchOf(signal: 'metrics', items: MetricPoint[]): WriteBatch;
-function batchOf(signal: 'rum', items: RumEvent[]): WriteBatch;
-function batchOf(signal: 'traces' | 'logs' | 'metrics' | 'rum', items: unknown[]): WriteBatch {
-  const id = randomUUID();
+function batchOf(signal: 'traces', items: Span[], id?: string): WriteBatch;
+function batchOf(signal: 'logs', items: LogRecord[], id?: string): WriteBatch;
+function batchOf(signal: 'metrics', items: MetricPoint[], id?: string): WriteBatch;
+function batchOf(signal: 'rum', items: RumEvent[], id?: string): WriteBatch;
+function batchOf(signal: 'traces' | 'logs' | 'metrics' | 'rum', items: unknown[], id: string = randomUUID()): WriteBatch {
   switch (signal) {
     case 'traces':
       return { id, signal, spans: items as Span[] };
@@ -81,9 +80,15 @@ export interface IngestOptions {
   faroMaxBytes: number;
 }
 
+/** What we take as an Idempotency-Key (the Faro SDK sends 20 alphanumerics); anything else is ignored. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+
+// Every header the Faro web SDK's fetch transport may send: 2.x adds Idempotency-Key to each
+// request, and Content-Encoding when compression is on; a preflight that leaves one out
+// makes the browser drop everything the SDK sends.
 const FARO_CORS = {
   'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'content-type, x-api-key, x-faro-session-id',
+  'Access-Control-Allow-Headers': 'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key',
   'Access-Control-Max-Age': '86400',
 };
 
@@ -212,9 +217,13 @@ export class IngestService {
       const decoded = decodeFaro(body, { limits: this.deps.options.limits, ...(sessionId ? { sessionId } : {}) });
       const ua = request.headers.get('user-agent');
       if (ua) for (const e of decoded.events) e.browser = { ...e.browser, userAgent: e.browser?.userAgent ?? ua };
+      // The SDK sends the same Idempotency-Key again when it retries a delivery (a timeout,
+      // a keepalive fetch that failed on navigation): as the batch id, sinks store it once.
+      const idem = request.headers.get('idempotency-key');
+      const key = idem && IDEMPOTENCY_KEY.test(idem) ? `faro:${idem}` : undefined;
       await Promise.all([
-        decoded.events.length ? this.publish(principal.tenantId, batchOf('rum', decoded.events)) : undefined,
-        decoded.spans.length ? this.publish(principal.tenantId, batchOf('traces', decoded.spans)) : undefined,
+        decoded.events.length ? this.publish(principal.tenantId, batchOf('rum', decoded.events, key && `${key}:rum`)) : undefined,
+        decoded.spans.length ? this.publish(principal.tenantId, batchOf('traces', decoded.spans, key && `${key}:traces`)) : undefined,
       ]);
       return respond(encodeFaroResponse({ accepted: decoded.accepted, rejected: decoded.rejected, message: decoded.message }), cors);
     } catch (e) {
