@@ -249,7 +249,8 @@ describe.skipIf(!hasPostgres || !hasRedis || !hasKafka)('health of the scaled co
     const report = (await ok.json()) as { status: string; mode: string; components: Record<string, { status: string; detail?: string }> };
     expect(ok.status).toBe(200);
     expect(report.mode).toBe('scaled');
-    expect(Object.keys(report.components).sort()).toEqual(['database', 'kafka', 'queue', 'redis']);
+    expect(Object.keys(report.components).sort()).toEqual(['bus', 'database', 'kafka', 'queue', 'redis', 'store']);
+    expect(report.components.bus?.detail).toMatch(/^kafka/);
     expect(report.components.kafka).toMatchObject({ status: 'ok', detail: '1 broker(s)' });
     redis.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
