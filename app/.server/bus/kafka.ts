@@ -312,7 +312,7 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
   });
 
   /** Encodes a (sub-)batch, halving it with derived ids until each part fits in a message. */
-  const encodeFitting = async (env: BusEnvelope, partition: number, topic: string, out: Array<Message & { topic: string }>): Promise<void> => {
+  const encodeFitting = (env: BusEnvelope, partition: number, topic: string, out: Array<Message & { topic: string }>): void => {
     const value = encodeEnvelope(env, { compress: opts.compress });
     const n = batchSize(env.batch);
     if (value.length <= maxMessageBytes) {
@@ -321,11 +321,11 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
     }
     if (n <= 1) throw new BusRejectedError(`one item is larger than ${maxMessageBytes} bytes encoded`);
     const half = Math.ceil(n / 2);
-    await encodeFitting({ tenantId: env.tenantId, batch: withItems(env.batch, `${env.batch.id}:s0`, 0, half) }, partition, topic, out);
-    await encodeFitting({ tenantId: env.tenantId, batch: withItems(env.batch, `${env.batch.id}:s1`, half, n) }, partition, topic, out);
+    encodeFitting({ tenantId: env.tenantId, batch: withItems(env.batch, `${env.batch.id}:s0`, 0, half) }, partition, topic, out);
+    encodeFitting({ tenantId: env.tenantId, batch: withItems(env.batch, `${env.batch.id}:s1`, half, n) }, partition, topic, out);
   };
 
-  const messagesFor = async (env: BusEnvelope): Promise<Array<Message & { topic: string }>> => {
+  const messagesFor = (env: BusEnvelope): Array<Message & { topic: string }> => {
     const topic = topicOf.get(env.batch.signal)!;
     const partitions = partitionsOf.get(topic) ?? 1;
     const out: Array<Message & { topic: string }> = [];
@@ -338,15 +338,15 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
         g.push(span);
       }
       if (groups.size <= 1) {
-        await encodeFitting(env, groups.keys().next().value ?? 0, topic, out);
+        encodeFitting(env, groups.keys().next().value ?? 0, topic, out);
       } else {
         // Sorted so the derived ids do not depend on which trace came first.
         for (const [p, spans] of [...groups].sort((a, b) => a[0] - b[0])) {
-          await encodeFitting({ tenantId: env.tenantId, batch: { id: `${env.batch.id}:p${p}`, signal: 'traces', spans } }, p, topic, out);
+          encodeFitting({ tenantId: env.tenantId, batch: { id: `${env.batch.id}:p${p}`, signal: 'traces', spans } }, p, topic, out);
         }
       }
     } else {
-      await encodeFitting(env, fnv1a(env.batch.id, fnv1a(env.tenantId)) % partitions, topic, out);
+      encodeFitting(env, fnv1a(env.batch.id, fnv1a(env.tenantId)) % partitions, topic, out);
     }
     return out;
   };
@@ -597,7 +597,7 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
       } catch (err) {
         throw new BusUnavailableError(`Kafka is unavailable: ${errorMessage(err)}`, unavailableAfter);
       }
-      const messages = await messagesFor(envelope);
+      const messages = messagesFor(envelope);
       const bytes = messages.reduce((n, m) => n + (m.value as Buffer).length, 0);
       // Checked again with the real size; a lone batch larger than the buffer still goes.
       if (batcher.bufferedBytes > 0 && batcher.bufferedBytes + bytes > maxBuffered) {
