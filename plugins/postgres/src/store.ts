@@ -140,8 +140,10 @@ export class Store {
       const enc = encodeBatch(batch, tk);
       const partitions = this.partitions as Partitions;
       await partitions.ensure(enc.table, enc.days, signal);
-      const catalog = [...enc.catalog.values()].filter((c) => !this.catalogSeen.has(catalogKey(tk, c)));
-      const series = [...enc.series.values()].filter((x) => !this.seriesSeen.has(seriesKey(tk, x)));
+      // Sorted, so concurrent batches lock new catalog and series keys in the same order
+      // and wait for each other instead of deadlocking.
+      const catalog = [...enc.catalog.values()].filter((c) => !this.catalogSeen.has(catalogKey(tk, c))).sort(compareCatalog);
+      const series = [...enc.series.values()].filter((x) => !this.seriesSeen.has(seriesKey(tk, x))).sort((a, b) => a.day - b.day || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const params: unknown[] = [tk, batch.signal, batch.id, enc.rows];
       if (catalog.length > 0) params.push(safeJson(catalog));
       if (series.length > 0) params.push(safeJson(series));
@@ -170,12 +172,15 @@ export class Store {
           if (!fresh) return { accepted: 0, duplicate: true };
           break;
         } catch (e) {
+          const code = (e as { code?: string }).code;
           // Another process dropped a partition we still believed in: reload and retry once.
-          if (attempt === 0 && (e as { code?: string }).code === '23514' && /no partition/i.test(String((e as Error).message))) {
+          if (attempt === 0 && code === '23514' && /no partition/i.test(String((e as Error).message))) {
             await partitions.load();
             await partitions.ensure(enc.table, enc.days, signal);
             continue;
           }
+          // The whole batch was rolled back, so trying again is safe.
+          if (attempt < 2 && (code === '40P01' || code === '40001')) continue;
           throw e;
         }
       }
@@ -200,15 +205,16 @@ export class Store {
     ];
     if (withCatalog) {
       parts.push(`c as (insert into ${s}.catalog (tenant_key, day, signal, service_name, name)
-        select $1::int4, x.day, x.signal, x.service, x.name from json_to_recordset($5::text::json) as x(day int4, signal int2, service text, name text)
-        where exists (select 1 from b) on conflict do nothing)`);
+        select $1::int4, x.day, x.signal, x.service, x.name from rows from (json_to_recordset($5::text::json) as (day int4, signal int2, service text, name text)) with ordinality as x(day, signal, service, name, i)
+        where exists (select 1 from b) order by x.i on conflict do nothing)`);
     }
     if (withSeries) {
       const n = withCatalog ? 6 : 5;
       parts.push(`m as (insert into ${s}.metric_series (tenant_key, day, series_id, type, monotonic, temporality, name, service_name, unit, description, labels)
         select $1::int4, x.day, x.id, x.type, x.monotonic, x.temporality, x.name, x.service, x.unit, x.description, x.labels
-          from json_to_recordset($${n}::text::json) as x(day int4, id int8, type int2, monotonic boolean, temporality int2, name text, service text, unit text, description text, labels jsonb)
-        where exists (select 1 from b) on conflict do nothing)`);
+          from rows from (json_to_recordset($${n}::text::json) as (day int4, id int8, type int2, monotonic boolean, temporality int2, name text, service text, unit text, description text, labels jsonb))
+            with ordinality as x(day, id, type, monotonic, temporality, name, service, unit, description, labels, i)
+        where exists (select 1 from b) order by x.i on conflict do nothing)`);
     }
     return `with ${parts.join(', ')} select count(*)::int4 as fresh from b`;
   }
@@ -458,6 +464,10 @@ export function inlineParams(sql: string, params: unknown[]): string {
     if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
     throw new Error(`cannot inline parameter $${n}`);
   });
+}
+
+function compareCatalog(a: CatalogEntry, b: CatalogEntry): number {
+  return a.day - b.day || a.signal - b.signal || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 function catalogKey(tk: number, c: CatalogEntry): string {

@@ -85,6 +85,26 @@ for (const t of TARGETS) {
         expect(await inst.write({ id: 'same', signal: 'traces', spans: [span(1, 1, NOW - 10 * MINUTE, 5)] }, ctx(tn))).toEqual({ accepted: 1 });
       });
 
+      it('runs concurrent batches that introduce the same new services without deadlocking', async () => {
+        const tn = tenant();
+        // The tenant and today's partition exist, so the batches below start together.
+        await inst.write({ id: 'warm', signal: 'logs', records: [logRecord(0)] }, ctx(tn));
+        const all: string[] = ['svc'];
+        // Lock-order deadlocks need the inserts to overlap; a few rounds make one near certain.
+        for (let round = 0; round < 15; round++) {
+          const services = Array.from({ length: 300 }, (_, i) => `r${round}-svc-${String(i).padStart(3, '0')}`);
+          all.push(...services);
+          // Each batch meets the same new services in its own order, as batches from many hosts do.
+          const batches: WriteBatch[] = Array.from({ length: 8 }, (_, b) => {
+            const records = services.map((_, i) => logRecord(i, { serviceName: services[(i * 7 + b * 37) % services.length] as string }));
+            return { id: `r${round}-c${b}`, signal: 'logs', records: b % 2 === 1 ? records.reverse() : records };
+          });
+          const results = await Promise.all(batches.map((batch) => inst.write(batch, ctx(tn))));
+          expect(results.every((r) => r.accepted === services.length)).toBe(true);
+        }
+        expect(await inst.services({}, ctx(tn))).toEqual(all.sort());
+      });
+
       it('takes any batch id literally, quotes and dollar signs included', async () => {
         const tn = tenant();
         const batch: WriteBatch = { id: "it's $1 '; drop table x; --", signal: 'logs', records: [logRecord(1, { serviceName: "o'brien $2" })] };
