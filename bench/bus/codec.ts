@@ -1,7 +1,9 @@
 /**
  * How the bus encodes an envelope, and why (app/.server/bus/codec.ts): candidates on one
  * batch of 512 realistic spans (tests/bus/fixtures.ts: ~15 attributes, a shared 13-key
- * resource, two events). Every candidate must round-trip bigints exactly.
+ * resource, two events). Every candidate round-trips bigints exactly. The last row is what
+ * the bus uses: msgpackr with spans as positional rows and each shared resource/scope
+ * written once (app/.server/bus/rows.ts), brotli quality 1, a 4-byte frame header.
  */
 import { brotliCompressSync, brotliDecompressSync, constants as z, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Packr } from 'msgpackr';
@@ -47,11 +49,11 @@ export function codecBench(ms = 800): CodecRow[] {
       dec: (b: Uint8Array) => records.unpack(inflateRawSync(b)),
     },
     {
-      name: 'msgpackr records + brotli q1 (chosen)',
+      name: 'msgpackr records + brotli q1',
       enc: () => brotliCompressSync(records.pack(envelope), q1),
       dec: (b: Uint8Array) => records.unpack(brotliDecompressSync(b)),
     },
-    { name: 'the bus codec (frame, sync)', enc: () => encodeEnvelope(envelope), dec: (b: Uint8Array) => decodeEnvelope(b) },
+    { name: 'bus codec: rows, shared resources, brotli q1', enc: () => encodeEnvelope(envelope), dec: (b: Uint8Array) => decodeEnvelope(b) },
   ];
   return candidates.map((c) => {
     const sample = c.enc();
