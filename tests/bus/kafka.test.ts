@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '@obstack/plugin-api';
-import { type BusEnvelope, BusFullError, BusUnavailableError, createKafkaBus, decodeEnvelope } from '../../app/.server/bus';
+import { type BusEnvelope, BusFullError, BusRejectedError, BusUnavailableError, createKafkaBus, decodeEnvelope } from '../../app/.server/bus';
 import { hasKafka } from '../support/pg';
 import { conformance } from './conformance';
 import { logBatch, spanBatch } from './fixtures';
@@ -77,7 +77,7 @@ describe.skipIf(!hasKafka)('Kafka bus', () => {
     }
   });
 
-  it('splits a batch larger than maxMessageBytes into halves with derived ids', async () => {
+  it('splits a batch larger than maxMessageBytes into halves with derived ids, and rejects an item too large alone', async () => {
     const h = harness('kafka', { maxMessageBytes: 64 * 1024, compress: false });
     try {
       const batch = logBatch(2_000);
@@ -89,6 +89,13 @@ describe.skipIf(!hasKafka)('Kafka bus', () => {
       for (const e of got) expect(e.batch.id).toMatch(new RegExp(`^${batch.id}(:s[01])+$`));
       const bodies = got.flatMap((e) => (e.batch.signal === 'logs' ? e.batch.records.map((r) => r.body) : [])).sort();
       expect(bodies).toEqual(batch.records.map((r) => r.body).sort());
+
+      // One item that alone exceeds the cap cannot be carried: a 413 for the client, not a retry.
+      const huge = logBatch(1);
+      huge.records[0]!.body = 'x'.repeat(100 * 1024);
+      const err = await h.make().publish({ tenantId: 't', batch: huge }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BusRejectedError);
+      expect((err as BusRejectedError).status).toBe(413);
     } finally {
       await h.cleanup();
     }
