@@ -84,8 +84,11 @@ describe.each(INGEST_MODES)('official OTel exporters into Obstack (%s)', (mode) 
       });
 
       it('every export was accepted', () => {
-        expect(pipeline.outcomes.map((o) => o.signal).sort()).toEqual(expect.arrayContaining(['logs', 'metrics', 'metrics', 'traces']));
-        expect(pipeline.outcomes.every((o) => o.code === 0)).toBe(true);
+        const exports = (signal: string) => pipeline.outcomes.filter((o) => o.signal === signal).length;
+        expect(exports('traces')).toBeGreaterThanOrEqual(1);
+        expect(exports('logs')).toBeGreaterThanOrEqual(1);
+        expect(exports('metrics')).toBeGreaterThanOrEqual(2); // one per collection
+        expect(pipeline.outcomes.filter((o) => o.code !== 0)).toEqual([]);
       });
 
       it('lists the service with its request and error counts', async () => {
@@ -254,6 +257,8 @@ describe.each(INGEST_MODES)('official OTel exporters into Obstack (%s)', (mode) 
         const inBravo = await eventually(async () => {
           const { data } = await read<{ traceId: string; spans: ApiSpan[] } | null>(stack.url, bravo.key, `/api/v1/traces/${rec.traceId}`);
           expect(data?.spans).toHaveLength(4);
+          const logs = await read<{ records: ApiLogRecord[] }>(stack.url, bravo.key, '/api/v1/logs', { ...RANGE, traceId: rec.traceId });
+          expect(logs.data.records).toHaveLength(2);
           return data as { spans: ApiSpan[] };
         });
         // The claim is overwritten with the real tenant.
