@@ -4,7 +4,9 @@
  * run: the raw kafkajs producer (idempotent, acks=-1) sending the same pre-encoded bytes,
  * once as one `send` per batch from as many concurrent publishers and once as large
  * `sendBatch` calls (its best case). The ratio shows what the bus costs on top: encoding,
- * compression, partitioning and coalescing. BullMQ and inline (no-op handler) for reference.
+ * compression, partitioning and coalescing. Also the same with two publishing processes
+ * (the web role is stateless; a 2-core box runs one per core), and BullMQ and inline
+ * (no-op handler) for reference.
  *
  *   pnpm bench:bus                       # codec table, then throughput; Markdown for bench/RESULTS.md
  *   pnpm bench:bus -- --runs 3 --ms 6000 --publishers 64
@@ -12,22 +14,23 @@
  * Needs KAFKA_BROKERS (and REDIS_URL for the BullMQ row): eval "$(bash scripts/services.sh env)".
  * Topics and keys get a unique prefix and are deleted afterwards.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { type Bus, createBus, encodeEnvelope } from '../../app/.server/bus';
 import { createLogger } from '../../app/.server/log';
-import { spanBatch } from '../../tests/bus/fixtures';
 import { codecBench } from './codec';
+import { type Run, SPANS, drive, envelopes, quantile } from './drive';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) if (process.argv[i]!.startsWith('--')) args.set(process.argv[i]!.slice(2), process.argv[i + 1] ?? '');
 const RUNS = Number(args.get('runs') ?? 3);
 const RUN_MS = Number(args.get('ms') ?? 6_000);
 const PUBLISHERS = Number(args.get('publishers') ?? 64);
-const SPANS = 512;
-const POOL = 32;
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const redisUrl = process.env.REDIS_URL;
@@ -36,50 +39,53 @@ if (!brokers.length) throw new Error('KAFKA_BROKERS is not set: eval "$(bash scr
 const log = createLogger({ level: 'error', format: 'pretty' });
 const id = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const topicPrefix = `obstack-bench-${id}.`;
+const { pool, next: nextEnvelope } = envelopes(id);
+const POOL = pool.length;
 
-// Distinct batches (ids, trace ids, times) so nothing is cached across publishes.
-const pool = Array.from({ length: POOL }, () => spanBatch(SPANS, { tracesPerBatch: 64 }));
-let seq = 0;
-const nextEnvelope = () => {
-  const b = pool[seq % POOL]!;
-  return { tenantId: 'tenant-bench', batch: { ...b, id: `${id}-${seq++}` } };
-};
-
-interface Run {
+interface Summary {
   spansPerSec: number;
   p50: number;
   p99: number;
   refused: number;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const summarize = (runs: Run[], spansPerCall = SPANS): Summary => {
+  const accepted = runs.reduce((n, r) => n + r.accepted, 0);
+  const secs = Math.max(...runs.map((r) => r.secs));
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return { spansPerSec: (accepted * spansPerCall) / secs, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), refused: runs.reduce((n, r) => n + r.refused, 0) };
+};
 
-/** `publishers` loops, each publishing one batch at a time for `ms`. */
-async function drive(publish: () => Promise<void>, ms: number, publishers = PUBLISHERS): Promise<Run> {
-  const latencies: number[] = [];
-  let accepted = 0;
-  let refused = 0;
-  const start = performance.now();
-  const end = start + ms;
-  await Promise.all(
-    Array.from({ length: publishers }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        try {
-          await publish();
-          accepted++;
-          latencies.push(performance.now() - t);
-        } catch {
-          refused++;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      }
-    }),
-  );
-  const secs = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { spansPerSec: (accepted * SPANS) / secs, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), refused };
+/** Child processes publishing at once (one web-role process per core). */
+async function startPublishers(n: number): Promise<{ run: (ms: number, publishers: number) => Promise<Run[]>; stop: () => Promise<void> }> {
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < n; i++) {
+    const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'publisher.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, BENCH_TOPIC_PREFIX: topicPrefix },
+    });
+    await new Promise<void>((ok, fail) => {
+      child.once('message', () => ok());
+      child.once('exit', (code) => fail(new Error(`publisher exited with ${code}`)));
+    });
+    children.push(child);
+  }
+  return {
+    run: (ms, publishers) =>
+      Promise.all(
+        children.map(
+          (c) =>
+            new Promise<Run>((ok) => {
+              c.once('message', (m: { run: Run }) => ok(m.run));
+              c.send({ type: 'go', ms, publishers });
+            }),
+        ),
+      ),
+    stop: async () => {
+      await Promise.all(children.map((c) => new Promise((ok) => (c.once('exit', ok), c.send({ type: 'exit' })))));
+    },
+  };
 }
 
 async function main() {
@@ -121,36 +127,41 @@ async function main() {
   const inline = createBus({ driver: 'inline', log, inline: { concurrency: 64, maxWaiting: 4096 } });
   await inline.startConsumer(async () => {});
 
-  const scenarios: Array<{ name: string; run: () => Promise<Run> }> = [
-    { name: 'raw kafkajs: send() per batch, same bytes', run: () => drive(() => raw.send({ topic: rawTopic, acks: -1, messages: [rawMessage()] }).then(() => {}), RUN_MS) },
+  const procs = 2;
+  const children = await startPublishers(procs);
+  const perChild = Math.ceil(PUBLISHERS / procs);
+
+  const one = (r: Run) => summarize([r]);
+  const scenarios: Array<{ name: string; note?: string; run: () => Promise<Summary> }> = [
+    { name: 'raw kafkajs: send() per batch, same bytes', run: async () => one(await drive(() => raw.send({ topic: rawTopic, acks: -1, messages: [rawMessage()] }).then(() => {}), RUN_MS, PUBLISHERS)) },
     {
       name: 'raw kafkajs: sendBatch of 64 batches, same bytes',
-      // Its best case: large requests, one in flight (what the idempotent producer allows).
-      run: async () => {
-        const r = await drive(() => raw.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages: Array.from({ length: 64 }, rawMessage) }] }).then(() => {}), RUN_MS, 1);
-        return { ...r, spansPerSec: r.spansPerSec * 64 };
-      },
+      note: 'one call = 64 batches',
+      // Large requests, one in flight (what the idempotent producer does).
+      run: async () => summarize([await drive(() => raw.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages: Array.from({ length: 64 }, rawMessage) }] }).then(() => {}), RUN_MS, 1)], SPANS * 64),
     },
-    { name: 'bus kafka: publish()', run: () => drive(() => bus.publish(nextEnvelope()), RUN_MS) },
-    { name: 'bus kafka: publish(), traceAffinity on', run: () => drive(() => affine.publish(nextEnvelope()), RUN_MS) },
-    ...(bull ? [{ name: 'bus bullmq: publish()', run: () => drive(() => bull!.publish(nextEnvelope()), Math.min(RUN_MS, 4_000)) }] : []),
-    { name: 'bus inline: publish() (no-op handler)', run: () => drive(() => inline.publish(nextEnvelope()), Math.min(RUN_MS, 3_000)) },
+    { name: 'bus kafka: publish()', run: async () => one(await drive(() => bus.publish(nextEnvelope()), RUN_MS, PUBLISHERS)) },
+    { name: 'bus kafka: publish(), traceAffinity on', run: async () => one(await drive(() => affine.publish(nextEnvelope()), RUN_MS, PUBLISHERS)) },
+    { name: `bus kafka: publish(), ${procs} processes x ${perChild} publishers`, run: async () => summarize(await children.run(RUN_MS, perChild)) },
+    ...(bull ? [{ name: 'bus bullmq: publish()', run: async () => one(await drive(() => bull!.publish(nextEnvelope()), Math.min(RUN_MS, 4_000), PUBLISHERS)) }] : []),
+    { name: 'bus inline: publish() (no-op handler, no encoding)', run: async () => one(await drive(() => inline.publish(nextEnvelope()), Math.min(RUN_MS, 3_000), PUBLISHERS)) },
   ];
 
-  const results = new Map<string, Run[]>(scenarios.map((s) => [s.name, []]));
+  const results = new Map<string, Summary[]>(scenarios.map((s) => [s.name, []]));
   for (let r = 0; r < RUNS; r++) {
     for (const s of scenarios) {
       const out = await s.run();
       results.get(s.name)!.push(out);
-      console.log(`run ${r + 1} ${s.name.padEnd(50)} ${(out.spansPerSec / 1e3).toFixed(0).padStart(6)}k spans/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms${out.refused ? `  refused ${out.refused}` : ''}`);
+      console.log(`run ${r + 1} ${s.name.padEnd(52)} ${(out.spansPerSec / 1e3).toFixed(0).padStart(6)}k spans/s  p50 ${out.p50.toFixed(1)} ms  p99 ${out.p99.toFixed(1)} ms${out.refused ? `  refused ${out.refused}` : ''}  load ${load()}`);
       // Let the broker flush and the GC settle between scenarios.
       await new Promise((res) => setTimeout(res, 1_000));
     }
   }
+  await children.stop();
 
   const summary = scenarios.map((s) => {
     const runs = results.get(s.name)!;
-    return { name: s.name, spansPerSec: median(runs.map((x) => x.spansPerSec)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)), refused: runs.reduce((n, x) => n + x.refused, 0) };
+    return { name: s.name, note: s.note, spansPerSec: median(runs.map((x) => x.spansPerSec)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)) };
   });
   const floor = Math.max(summary[0]!.spansPerSec, summary[1]!.spansPerSec);
   console.log(`\nMarkdown (medians of ${RUNS}; ${(avgBytes / SPANS).toFixed(0)} B/span on the wire; load at the end ${load()}):\n`);
@@ -161,8 +172,8 @@ async function main() {
   console.log('| what | spans/s accepted | p50 publish | p99 publish | vs best raw kafkajs |');
   console.log('|---|---|---|---|---|');
   for (const s of summary) {
-    const single = s.name.includes('sendBatch') ? 'n/a (one call = 64 batches)' : `${s.p99.toFixed(1)} ms`;
-    console.log(`| ${s.name} | ${Math.round(s.spansPerSec).toLocaleString('en-US')} | ${s.name.includes('sendBatch') ? 'n/a' : `${s.p50.toFixed(1)} ms`} | ${single} | ${(s.spansPerSec / floor).toFixed(2)}× |`);
+    const lat = (v: number) => (s.note ? `n/a (${s.note})` : `${v.toFixed(1)} ms`);
+    console.log(`| ${s.name} | ${Math.round(s.spansPerSec).toLocaleString('en-US')} | ${lat(s.p50)} | ${lat(s.p99)} | ${(s.spansPerSec / floor).toFixed(2)}× |`);
   }
 
   await raw.disconnect();
