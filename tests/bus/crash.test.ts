@@ -6,7 +6,7 @@ import { type Bus, type BusDriver, createBus } from '../../app/.server/bus';
 import { ROOT } from '../support/obstack';
 import { createTestDatabase, hasKafka, hasRedis } from '../support/pg';
 import { logBatch } from './fixtures';
-import { deleteKafkaTopics, kafkaBrokers, log, runId, sleep, until } from './support';
+import { deleteKafkaTopics, deleteRedisKeys, kafkaBrokers, log, runId, sleep, until } from './support';
 
 const BATCHES = 200;
 const ITEMS = 512;
@@ -67,6 +67,7 @@ function crashSuite(driver: BusDriver) {
     await sql?.end();
     await db?.drop();
     if (driver === 'kafka') await deleteKafkaTopics(prefix);
+    else await deleteRedisKeys(prefix);
   });
 
   it(`every acknowledged item is stored exactly once across a SIGKILLed ${driver} worker`, async () => {

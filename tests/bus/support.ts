@@ -73,14 +73,7 @@ export function harness(driver: BusDriver, base: Record<string, unknown> = {}): 
         ),
       cleanup: async () => {
         for (const b of made) await b.close().catch(() => {});
-        const r = new Redis(process.env.REDIS_URL!);
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await r.del(...keys);
-        } while (cursor !== '0');
-        await r.quit();
+        await deleteRedisKeys(prefix);
       },
     };
   }
@@ -103,6 +96,21 @@ export function harness(driver: BusDriver, base: Record<string, unknown> = {}): 
       await deleteKafkaTopics(topicPrefix);
     },
   };
+}
+
+/** Drops every key of a BullMQ prefix. */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const r = new Redis(process.env.REDIS_URL!);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await r.quit();
+  }
 }
 
 export async function deleteKafkaTopics(prefix: string): Promise<void> {
