@@ -20,10 +20,10 @@ export interface Driver extends Queryable {
   /** BEGIN ... COMMIT around `fn`; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /**
-   * PGlite only: `sql` (no parameters) followed by a COPY of `data` into `target`, as one
-   * simple-query message, which Postgres runs as one implicit transaction.
+   * `sql` (no parameters) followed by a COPY of `data` into `target`, as one simple-query
+   * message, which Postgres runs as one implicit transaction.
    */
-  execWithCopy?(sql: string, target: string, data: string | null, signal?: AbortSignal): Promise<void>;
+  execWithCopy(sql: string, target: string, data: string | null, signal?: AbortSignal): Promise<void>;
   /** A description for health messages, e.g. `PGlite 0.5.17`. */
   readonly label: string;
   close(): Promise<void>;
@@ -76,6 +76,12 @@ export async function createPostgresDriver(options: PostgresDriverOptions): Prom
         }),
       );
       return result as Awaited<ReturnType<typeof fn>>;
+    },
+    async execWithCopy(text, target, data, signal) {
+      // A simple-query message is one implicit transaction: the claim and the rows commit
+      // together, without the round trips of BEGIN and COMMIT.
+      if (data === null) await runPostgres(sql, text, [], signal);
+      else await copyStatement(sql, `${text};\ncopy ${target} from stdin`, data, signal);
     },
     close: () => sql.end({ timeout: 5 }),
   };
@@ -132,9 +138,14 @@ async function runPostgres<T extends Row>(sql: PgRunner, text: string, params: u
 
 type SettleableQuery = PendingQuery<PgRow[]> & { resolve(value: unknown): void; reject(error: unknown): void };
 
-async function copyPostgres(sql: PgRunner, target: string, data: string, signal?: AbortSignal): Promise<void> {
+function copyPostgres(sql: PgRunner, target: string, data: string, signal?: AbortSignal): Promise<void> {
+  return copyStatement(sql, `copy ${target} from stdin`, data, signal);
+}
+
+/** `text` is a COPY FROM STDIN, possibly after other statements in the same simple-query message. */
+async function copyStatement(sql: PgRunner, text: string, data: string, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
-  const query = sql.unsafe(`copy ${target} from stdin`) as unknown as SettleableQuery;
+  const query = sql.unsafe(text) as unknown as SettleableQuery;
   if (typeof query.resolve !== 'function' || typeof query.reject !== 'function') {
     throw new Error('postgres.js changed: COPY results cannot be observed (see driver.ts)');
   }

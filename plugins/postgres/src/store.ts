@@ -7,8 +7,6 @@ import { DAY_MS, Partitions, coldIndexes, dayOfMs, partitionName } from './parti
 import type { ReadContext } from './read-context';
 import { LATEST_VERSION, TELEMETRY_TABLES, migrate, quoteIdent, type Extensions, type TelemetryTable } from './schema';
 
-/** Rows written to a partition between two BRIN summarisations. */
-const SUMMARIZE_EVERY_ROWS = 16_384;
 /** A day's partition gets its cold indexes this long after the day ended (late data first). */
 export const COLD_AFTER_MS = 60 * 60_000;
 /** Rows per DELETE when a tenant's retention is shorter than the store's. */
@@ -47,7 +45,6 @@ export interface MaintenanceResult {
 }
 
 interface PartitionWrites {
-  sinceSummary: number;
   rows: number;
   analyzedAt: number;
 }
@@ -150,24 +147,16 @@ export class Store {
       const target = `${this.s}.${enc.table} (${COLUMNS[enc.table].join(', ')})`;
       for (let attempt = 0; ; attempt++) {
         try {
-          let fresh: boolean;
-          if (driver.execWithCopy) {
-            try {
-              const sql = inlineParams(this.batchStatement(catalog.length > 0, series.length > 0, true), params);
-              await driver.execWithCopy(sql, target, enc.rows > 0 ? enc.data : null, signal);
-              fresh = true;
-            } catch (e) {
-              // The claim without ON CONFLICT fails on the primary key when the id is taken.
-              if ((e as { code?: string }).code === '23505' && (e as { constraint?: string }).constraint === 'ingested_batches_pkey') fresh = false;
-              else throw e;
-            }
-          } else {
-            fresh = await driver.transaction(async (tx) => {
-              const r = await tx.query<{ fresh: number }>(this.batchStatement(catalog.length > 0, series.length > 0, false), params);
-              if (!(Number(r[0]?.fresh) > 0)) return false;
-              if (enc.rows > 0) await tx.copyIn(target, enc.data);
-              return true;
-            }, signal);
+          let fresh = true;
+          try {
+            const sql = inlineParams(this.batchStatement(catalog.length > 0, series.length > 0), params);
+            await driver.execWithCopy(sql, target, enc.rows > 0 ? enc.data : null, signal);
+          } catch (e) {
+            // The claim fails on the primary key when the id is taken; a concurrent claim of
+            // the same id makes this one wait for its outcome first.
+            const err = e as { code?: string; constraint?: string; constraint_name?: string };
+            if (err.code === '23505' && (err.constraint ?? err.constraint_name) === 'ingested_batches_pkey') fresh = false;
+            else throw e;
           }
           if (!fresh) return { accepted: 0, duplicate: true };
           break;
@@ -193,20 +182,18 @@ export class Store {
   }
 
   /**
-   * One round trip that claims the batch id and, only if the claim is new, records the
-   * catalog and series rows. ON CONFLICT waits for a concurrent claim of the same id to
-   * commit or roll back, so exactly one delivery of a batch writes its rows. `strict`
-   * leaves ON CONFLICT out, so a taken id raises instead (PGlite's one-message path).
+   * The statement sent before the COPY, in the same message: claims the batch id (a taken
+   * id raises a unique violation, which aborts the message, rows included) and records
+   * the new catalog and series rows.
    */
-  private batchStatement(withCatalog: boolean, withSeries: boolean, strict: boolean): string {
+  private batchStatement(withCatalog: boolean, withSeries: boolean): string {
     const s = this.s;
-    const parts = [
-      `b as (insert into ${s}.ingested_batches (tenant_key, signal, batch_id, items) values ($1::int4, $2::text, $3::text, $4::int4)${strict ? '' : ' on conflict do nothing'} returning 1 as one)`,
-    ];
+    const parts: string[] = [];
     if (withCatalog) {
       parts.push(`c as (insert into ${s}.catalog (tenant_key, day, signal, service_name, name)
-        select $1::int4, x.day, x.signal, x.service, x.name from rows from (json_to_recordset($5::text::json) as (day int4, signal int2, service text, name text)) with ordinality as x(day, signal, service, name, i)
-        where exists (select 1 from b) order by x.i on conflict do nothing)`);
+        select $1::int4, x.day, x.signal, x.service, x.name
+          from rows from (json_to_recordset($5::text::json) as (day int4, signal int2, service text, name text)) with ordinality as x(day, signal, service, name, i)
+         order by x.i on conflict do nothing)`);
     }
     if (withSeries) {
       const n = withCatalog ? 6 : 5;
@@ -214,9 +201,10 @@ export class Store {
         select $1::int4, x.day, x.id, x.type, x.monotonic, x.temporality, x.name, x.service, x.unit, x.description, x.labels
           from rows from (json_to_recordset($${n}::text::json) as (day int4, id int8, type int2, monotonic boolean, temporality int2, name text, service text, unit text, description text, labels jsonb))
             with ordinality as x(day, id, type, monotonic, temporality, name, service, unit, description, labels, i)
-        where exists (select 1 from b) order by x.i on conflict do nothing)`);
+         order by x.i on conflict do nothing)`);
     }
-    return `with ${parts.join(', ')} select count(*)::int4 as fresh from b`;
+    const claim = `insert into ${s}.ingested_batches (tenant_key, signal, batch_id, items) values ($1::int4, $2::text, $3::text, $4::int4)`;
+    return parts.length > 0 ? `with ${parts.join(', ')} ${claim}` : claim;
   }
 
   private remember(tk: number, catalog: CatalogEntry[], series: SeriesEntry[]): void {
@@ -227,22 +215,18 @@ export class Store {
   }
 
   /**
-   * BRIN ranges are summarised as they fill, so trace-id and time lookups skip them; on
-   * PGlite, which has no autovacuum, the store also refreshes planner statistics as a
-   * partition grows. Runs after the write was acknowledged, one task at a time.
+   * PGlite has no autovacuum: the store refreshes planner statistics as a partition grows
+   * (at 10k rows, then each time it has grown fourfold). Runs after the write was
+   * acknowledged, one task at a time.
    */
   private afterWrite(enc: EncodedBatch): void {
+    if (this.driver?.kind !== 'pglite') return;
     for (const [day, n] of enc.rowsPerDay) {
       const part = partitionName(enc.table, day);
-      const st = this.writes.get(part) ?? { sinceSummary: 0, rows: 0, analyzedAt: 0 };
-      st.sinceSummary += n;
+      const st = this.writes.get(part) ?? { rows: 0, analyzedAt: 0 };
       st.rows += n;
       this.writes.set(part, st);
-      if (st.sinceSummary >= SUMMARIZE_EVERY_ROWS) {
-        st.sinceSummary = 0;
-        this.enqueue(`summarize ${part}`, () => this.summarize(enc.table, part));
-      }
-      if (this.driver?.kind === 'pglite' && st.rows >= Math.max(10_000, st.analyzedAt * 4)) {
+      if (st.rows >= Math.max(10_000, st.analyzedAt * 4)) {
         st.analyzedAt = st.rows;
         this.enqueue(`analyze ${part}`, async () => {
           await this.driver?.query(`analyze ${this.s}.${quoteIdent(part)}`);
@@ -267,13 +251,9 @@ export class Store {
       .catch((e: unknown) => this.logger.warn('store housekeeping failed', { task: key, error: e instanceof Error ? e.message : String(e) }));
   }
 
-  private async summarize(table: TelemetryTable, part: string): Promise<void> {
-    const driver = this.driver;
-    if (!driver) return;
-    const names = [`${part}_brin`, ...(table === 'spans' ? [`${part}_trace`] : [])];
-    for (const n of names) {
-      await driver.query(`select brin_summarize_new_values(to_regclass($1::text)) as n`, [`${this.s}.${quoteIdent(n)}`]);
-    }
+  private async summarize(part: string): Promise<void> {
+    // to_regclass: nothing to do for a partition without that index.
+    await this.driver?.query(`select brin_summarize_new_values(to_regclass($1::text)) as n`, [`${this.s}.${quoteIdent(`${part}_brin`)}`]);
   }
 
   /** Waits for queued housekeeping (tests and benchmarks measure a settled store). */
@@ -409,7 +389,7 @@ export class Store {
         for (const day of partitions.days(table)) {
           const part = partitionName(table, day);
           if ((day + 1) * DAY_MS + COLD_AFTER_MS > now) {
-            await this.summarize(table, part);
+            await this.summarize(part);
             if (driver.kind === 'pglite') await driver.query(`analyze ${this.s}.${quoteIdent(part)}`);
             continue;
           }
@@ -454,14 +434,15 @@ export class Store {
 }
 
 /**
- * `$n` placeholders replaced by literals, for PGlite's simple-query path. Only numbers
- * and strings occur; standard_conforming_strings is on, so doubling quotes is enough.
+ * `$n` placeholders replaced by literals, for the simple-query message (which takes no
+ * parameters). Only numbers and strings occur; E'' strings escape the same way whatever
+ * standard_conforming_strings says.
  */
 export function inlineParams(sql: string, params: unknown[]): string {
   return sql.replace(/\$(\d+)/g, (_, n: string) => {
     const v = params[Number(n) - 1];
     if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+    if (typeof v === 'string') return `E'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
     throw new Error(`cannot inline parameter $${n}`);
   });
 }

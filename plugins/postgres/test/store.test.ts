@@ -188,6 +188,39 @@ for (const t of TARGETS) {
         }
       });
 
+      it('answers a text search with volume the same way as the page and the volume alone', async () => {
+        const tn = tenant();
+        const day = 86_400_000;
+        // Matches on two days (two partitions), with ties, over several pages.
+        const records = Array.from({ length: 40 }, (_, i) =>
+          logRecord(i, {
+            timeUnixNano: ns(NOW - (i % 2) * day - 20 * MINUTE + Math.floor(i / 3) * 1000),
+            body: i % 4 === 0 ? `needle ${i}` : `hay ${i}`,
+            severityNumber: i % 3 === 0 ? 17 : 9,
+          }),
+        );
+        await inst.write({ id: 'v', signal: 'logs', records }, ctx(tn));
+        const wide = { startMs: NOW - 2 * day, endMs: NOW };
+        for (const direction of ['forward', 'backward'] as const) {
+          const pages: string[] = [];
+          let cursor: string | undefined;
+          let volume: unknown;
+          for (let i = 0; i < 10; i++) {
+            const r = await inst.queryLogs({ range: wide, text: 'NEEDLE', limit: 3, direction, volumeStepMs: 5 * MINUTE, ...(cursor ? { cursor } : {}) }, ctx(tn));
+            pages.push(...r.records.map((x) => x.body));
+            volume ??= r.volume;
+            cursor = r.nextCursor;
+            if (!cursor) break;
+          }
+          const alone = await inst.queryLogs({ range: wide, text: 'needle', limit: 100, direction }, ctx(tn));
+          expect(pages).toEqual(alone.records.map((x) => x.body));
+          expect(pages).toHaveLength(10);
+          const counted = await inst.queryLogs({ range: wide, filters: [], text: undefined, limit: 0, direction, volumeStepMs: 5 * MINUTE }, ctx(tn));
+          expect((volume as Array<{ count: number }>).reduce((a, b) => a + b.count, 0)).toBe(10);
+          expect((counted.volume ?? []).reduce((a, b) => a + b.count, 0)).toBe(40);
+        }
+      });
+
       it('rejects a cursor it did not issue', async () => {
         const tn = tenant();
         await inst.write({ id: 'c', signal: 'logs', records: [logRecord(1)] }, ctx(tn));
