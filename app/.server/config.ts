@@ -50,6 +50,13 @@ export const CONFIG_VARS: ConfigVar[] = [
     description: 'Kafka brokers (comma-separated) that buffer ingest. Unset: no Kafka.',
   },
   {
+    name: 'OBSTACK_BUS_PREFIX',
+    default: 'obstack',
+    example: 'obstack-staging',
+    description:
+      'Names this deployment on a shared Kafka or Redis: Kafka topics <prefix>.<signal>, consumer group <prefix>-workers, BullMQ keys <prefix>:*. Deployments sharing a broker need different prefixes.',
+  },
+  {
     name: 'OBSTACK_STORE_URL',
     example: 'postgres://obstack:obstack@10.0.0.7:5432/telemetry',
     secret: true,
@@ -203,6 +210,10 @@ const schema = z.object({
         .min(1, { error: 'must name at least one broker' }),
     )
     .optional(),
+  OBSTACK_BUS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, { error: 'must be lowercase letters, digits, - or _ (at most 41)' })
+    .default('obstack'),
   OBSTACK_STORE_URL: url(['postgres:', 'postgresql:']).optional(),
   OBSTACK_STORE_RETENTION_DAYS: intIn(1, 3650).default(30),
   OBSTACK_PLUGINS: z
@@ -240,6 +251,7 @@ export interface Config {
   redisUrl: string | undefined;
   kafkaBrokers: string[] | undefined;
   secret: string | undefined;
+  busPrefix: string;
   storeUrl: string | undefined;
   storeRetentionDays: number;
   plugins: string[];
@@ -306,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
     secret: e.OBSTACK_SECRET,
+    busPrefix: e.OBSTACK_BUS_PREFIX,
     storeUrl: e.OBSTACK_STORE_URL ?? e.DATABASE_URL,
     storeRetentionDays: e.OBSTACK_STORE_RETENTION_DAYS,
     plugins: e.OBSTACK_PLUGINS,
@@ -340,6 +353,7 @@ export function describeConfig(env: Record<string, string | undefined> = process
     DATABASE_POOL_SIZE: String(config.databasePoolSize),
     REDIS_URL: config.redisUrl,
     KAFKA_BROKERS: config.kafkaBrokers?.join(','),
+    OBSTACK_BUS_PREFIX: config.busPrefix,
     OBSTACK_STORE_URL: config.storeUrl,
     OBSTACK_STORE_RETENTION_DAYS: String(config.storeRetentionDays),
     OBSTACK_PLUGINS: config.plugins.join(',') || undefined,

@@ -44,6 +44,10 @@ export async function startObstack(options: StartOptions): Promise<RunningServer
   try {
     await bootstrapFromEnv(services.db, config, log);
     await options.onServices?.(services);
+    // Open the built-in store now (its tables, its first connection) so the first request
+    // after a start does not pay for it.
+    const warm = await services.health();
+    if (warm.components.store?.status !== 'ok') log.warn('built-in store not ready at start', { detail: warm.components.store?.detail });
     if (role !== 'web') {
       await scheduleMaintenance(services);
       await services.queue.startWorker();

@@ -155,13 +155,13 @@ export async function createServices(config: Config, log: Logger, options: Creat
     let kafkaConnected = false;
     if (kafkaAdmin) closers.unshift(async () => void (await kafkaAdmin.disconnect().catch(() => {})));
 
-    const limiter = redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter();
+    const limiter = redis ? createRedisRateLimiter(redis, `${config.busPrefix}:rl:`) : createMemoryRateLimiter();
     const db = dbHandle.db;
     const apiKeys = new ApiKeyVerifier(db);
     apiKeys.start();
     closers.unshift(() => apiKeys.stop());
 
-    const queue = redis ? createBullQueue(redis, log) : createInlineQueue(log);
+    const queue = redis ? createBullQueue(redis, log, { queueName: `${config.busPrefix}-jobs` }) : createInlineQueue(log);
     closers.unshift(() => queue.close());
     queue.register('sessions.purge', async () => {
       const n = await purgeExpiredSessions(db);
@@ -181,7 +181,13 @@ export async function createServices(config: Config, log: Logger, options: Creat
       log.info('store maintenance', { ...result });
     });
 
-    const bus = createBus({ log: log.child({ component: 'bus' }), redis, kafkaBrokers: config.kafkaBrokers });
+    const bus = createBus({
+      log: log.child({ component: 'bus' }),
+      redis,
+      kafkaBrokers: config.kafkaBrokers,
+      kafka: { topicPrefix: `${config.busPrefix}.`, groupId: `${config.busPrefix}-workers` },
+      bullmq: { prefix: config.busPrefix },
+    });
     // Closers run newest first: the bus drains its in-flight batches while the host and the
     // database can still take them.
     closers.unshift(() => bus.close());

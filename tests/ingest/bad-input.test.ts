@@ -240,11 +240,7 @@ describe('bad input over HTTP (embedded)', () => {
       expect((await fetch(`${stack.url}/health`)).status).toBe(200);
     });
 
-    // Known bug (reported): when a chunked body passes the limit mid-read, readBody cancels
-    // the request stream, which destroys the socket before the 413 is written; the client
-    // sees ECONNRESET. The server stays up (the health check after it passes). When this
-    // is fixed, this test starts failing: drop `.fails` then.
-    it.fails('refuses a chunked body that passes the 20 MiB wire limit with 413', async () => {
+    it('refuses a chunked body that passes the 20 MiB wire limit with 413', async () => {
       const big = Buffer.alloc(21 * MiB, 0x20);
       try {
         const streamed = await nodePost(`${stack.url}/v1/traces`, jsonAuth(), big);

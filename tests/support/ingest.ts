@@ -57,11 +57,10 @@ export async function startIngestStack(mode: IngestMode, extraEnv: Record<string
     ...extraEnv,
   };
   if (mode !== 'embedded') {
-    // A Redis database of its own, so this run's BullMQ queues and rate-limit counters
-    // never meet another run's on the shared server (the bus has no prefix setting).
-    const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    redis.pathname = `/${randomInt(1, 16)}`;
-    extra.REDIS_URL = redis.toString();
+    // A bus namespace of its own, so this run's Kafka topics and consumer group, BullMQ
+    // queues and rate-limit counters never meet another run's on the shared servers.
+    extra.OBSTACK_BUS_PREFIX = `t${Date.now().toString(36)}${randomInt(1000, 9999)}`;
+    extra.REDIS_URL = process.env.REDIS_URL ?? '';
     if (mode === 'kafka') extra.KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '';
   }
   const store = await freshBackend(mode === 'embedded' ? 'pglite' : 'postgres', extra);

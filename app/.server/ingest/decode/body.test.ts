@@ -28,7 +28,7 @@ describe('readBody', () => {
     expect(await readBody(deflateRawSync(payload), { ...limits, encoding: 'deflate' })).toEqual(new Uint8Array(payload));
   });
 
-  it('reads a Request: its Content-Encoding, its stream, and refuses a declared Content-Length over the limit unread', async () => {
+  it('reads a Request: its Content-Encoding, its stream, and refuses a declared Content-Length far over the limit unread', async () => {
     const req = new Request('http://x/v1/traces', { method: 'POST', body: gzipSync(payload), headers: { 'content-encoding': 'gzip' } });
     expect(await readBody(req, limits)).toEqual(new Uint8Array(payload));
     let pulled = 0;
@@ -38,13 +38,36 @@ describe('readBody', () => {
         c.enqueue(new Uint8Array(1024));
       },
     });
-    const big = new Request('http://x/v1/traces', { method: 'POST', body: endless, headers: { 'content-length': String(21 * MiB) }, duplex: 'half' } as RequestInit);
+    const big = new Request('http://x/v1/traces', { method: 'POST', body: endless, headers: { 'content-length': String(3 * limits.maxBytes) }, duplex: 'half' } as RequestInit);
     const e = await failure(readBody(big, limits));
     expect([e.status, e.code]).toEqual([413, 'body_too_large']);
     expect(pulled).toBeLessThanOrEqual(2);
   });
 
-  it('stops reading a stream as soon as it passes the wire limit, and cancels it', async () => {
+  it('reads away a body declared a little over the limit before refusing it, so the sender sees the 413', async () => {
+    const over = new Uint8Array(limits.maxBytes + 1024);
+    let read = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < over.length; i += 4096) c.enqueue(over.subarray(i, i + 4096));
+        c.close();
+      },
+    });
+    const counting = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          read += chunk.length;
+          c.enqueue(chunk);
+        },
+      }),
+    );
+    const req = new Request('http://x/v1/traces', { method: 'POST', body: counting, headers: { 'content-length': String(over.length) }, duplex: 'half' } as RequestInit);
+    const e = await failure(readBody(req, limits));
+    expect(e.status).toBe(413);
+    expect(read).toBe(over.length);
+  });
+
+  it('stops reading a stream that passes the wire limit by more than it drains, and cancels it', async () => {
     let pulled = 0;
     let cancelled = false;
     const endless = new ReadableStream<Uint8Array>({
@@ -59,7 +82,8 @@ describe('readBody', () => {
     const e = await failure(readBody(endless, { maxBytes: MiB, maxDecompressedBytes: MiB }));
     expect(e.status).toBe(413);
     expect(cancelled).toBe(true);
-    expect(pulled).toBeLessThan(20);
+    // The limit (16 chunks) plus the discarded remainder it allows (as much again) — never all of it.
+    expect(pulled).toBeLessThan(40);
   });
 
   it('a body stream that fails mid-way (client gone) is a 400, not an exception of another kind', async () => {

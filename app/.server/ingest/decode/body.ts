@@ -42,7 +42,14 @@ export async function readBody(source: BodySource, opts: ReadBodyOptions): Promi
   const encoding = parseContentEncoding(header, opts.allowedEncodings ?? ALL_ENCODINGS);
   if (source instanceof Request) {
     const declared = Number(source.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > opts.maxBytes) throw wireTooLarge(opts.maxBytes);
+    if (Number.isFinite(declared) && declared > opts.maxBytes) {
+      // Nothing of it is kept; a body only a little over is read away first so the sender,
+      // still writing, gets to read the 413 instead of a reset.
+      if (source.body && declared <= opts.maxBytes + drainAllowance(opts.maxBytes)) {
+        await drainThenCancel(source.body.getReader(), declared);
+      }
+      throw wireTooLarge(opts.maxBytes);
+    }
   }
   const raw = await readCapped(source, opts.maxBytes);
   switch (encoding) {
@@ -97,8 +104,7 @@ async function readCappedUnguarded(source: BodySource, max: number): Promise<Uin
       if (done) break;
       total += value.length;
       if (total > max) {
-        // Stop now: cancelling tells the sender's side we will not read the rest.
-        await reader.cancel().catch(() => undefined);
+        await drainThenCancel(reader, drainAllowance(max));
         throw wireTooLarge(max);
       }
       chunks.push(value);
@@ -111,6 +117,34 @@ async function readCappedUnguarded(source: BodySource, max: number): Promise<Uin
     }
   }
   return concat(chunks, total);
+}
+
+/**
+ * Over the limit: read and discard a bounded remainder (as much again as the limit, at
+ * most 32 MiB, for at most 5 s) before giving up on the body. A sender that is still
+ * writing when we close the connection sees a reset instead of our 413; a body only a
+ * little over the limit (the common mistake) gets the 413 it can act on. Anything
+ * larger is cancelled, which tells the sender's side we will not read the rest.
+ */
+function drainAllowance(max: number): number {
+  return Math.min(max, 32 * 1024 * 1024);
+}
+
+async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, bytes: number): Promise<void> {
+  let budget = bytes;
+  const until = Date.now() + 5_000;
+  try {
+    // Reads until the end (a read that says done), the budget is passed, or time is up:
+    // a stream read exactly to its length still needs the final read to be seen to end.
+    while (budget >= 0 && Date.now() < until) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      budget -= value.length;
+    }
+  } catch {
+    return;
+  }
+  await reader.cancel().catch(() => undefined);
 }
 
 function isReadableStream(s: unknown): s is ReadableStream<Uint8Array> {
