@@ -137,9 +137,12 @@ const VARIANTS: Variant[] = [
   },
   {
     key: 'btree-trgm',
-    label: 'btree (tenant, time) + GIN trigram(body)',
+    label: 'btree (tenant, time) + GIN trigram(lower(body))',
     signals: ['logs'],
-    indexes: (s, _t, part, trgm) => [`create index on ${s}.${quoteIdent(part)} (tenant_key, time_ns)`, `create index on ${s}.${quoteIdent(part)} using gin (body ${trgm ?? 'gin_trgm_ops'})`],
+    indexes: (s, _t, part, trgm) => [
+      `create index on ${s}.${quoteIdent(part)} (tenant_key, time_ns)`,
+      `create index on ${s}.${quoteIdent(part)} using gin ((lower(body collate "C")) ${trgm ?? 'gin_trgm_ops'})`,
+    ],
   },
   {
     key: 'jsonb',

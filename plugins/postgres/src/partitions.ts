@@ -84,7 +84,8 @@ export function coldIndexes(schema: string, table: TelemetryTable, partition: st
   const out = [];
   if (table !== 'metric_points') out.push(def('tenant_time', `(tenant_key, ${time})`));
   if (table === 'rum_events') out.push(def('session', '(tenant_key, session_id, time_ns)'));
-  if (table === 'logs' && ext.trgmOps) out.push(def('body_trgm', `using gin (${tenantGin}body ${ext.trgmOps})`));
+  // Over the same expression the search uses (LOG_TEXT in read-logs.ts), or it would not match.
+  if (table === 'logs' && ext.trgmOps) out.push(def('body_trgm', `using gin (${tenantGin}(lower(body collate "C")) ${ext.trgmOps})`));
   if (table !== 'metric_points') out.push(def('attrs', `using gin (${tenantGin}(${attributeIndexExpr(table)}) jsonb_path_ops)`));
   return out;
 }
