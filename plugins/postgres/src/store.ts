@@ -1,6 +1,6 @@
 import { PluginError, type HealthResult, type PluginLogger, type WriteBatch, type WriteResult } from '@obstack/plugin-api';
 import type { ResolvedConfig } from './config';
-import { createPgliteDriver, createPostgresDriver, throwIfAborted, type Driver } from './driver';
+import { abortError, createPgliteDriver, createPostgresDriver, throwIfAborted, type Driver } from './driver';
 import { COLUMNS, encodeBatch, safeJson, type CatalogEntry, type EncodedBatch, type SeriesEntry } from './encode';
 import { isAbort, toPluginError } from './errors';
 import { DAY_MS, Partitions, coldIndexes, dayOfMs, partitionName } from './partitions';
@@ -71,7 +71,11 @@ export class Store {
     this.s = quoteIdent(config.schema);
   }
 
-  /** Connects and migrates once; a failure is not cached, so the next call tries again. */
+  /**
+   * Connects and migrates once; a failure is not cached, so the next call tries again. A
+   * caller whose signal aborts stops waiting (PGlite takes seconds to start) while the
+   * opening goes on for the next one.
+   */
   ready(signal?: AbortSignal): Promise<Driver> {
     throwIfAborted(signal);
     if (this.disposed) return Promise.reject(new PluginError('The store instance was disposed', { source: 'plugin' }));
@@ -81,7 +85,22 @@ export class Store {
         throw toPluginError(e, 'opening the store');
       });
     }
-    return this.driverPromise;
+    const opening = this.driverPromise;
+    if (!signal || this.driver) return opening;
+    return new Promise<Driver>((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      opening.then(
+        (driver) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(driver);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
   }
 
   private async open(): Promise<Driver> {
@@ -101,10 +120,6 @@ export class Store {
     }
     this.driver = driver;
     return driver;
-  }
-
-  get kind(): Driver['kind'] | undefined {
-    return this.driver?.kind;
   }
 
   private async tenantKey(tenantId: string, create: boolean, signal?: AbortSignal): Promise<number | undefined> {
