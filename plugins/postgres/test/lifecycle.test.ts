@@ -112,6 +112,21 @@ describe('restarts', () => {
     }
   });
 
+  it('gives up waiting for a store that is still opening when the deadline passes', async () => {
+    const target = await pgliteTarget();
+    const inst = createInstance(target.config);
+    try {
+      const started = Date.now();
+      // PGlite needs seconds to start; the call must not take them.
+      await expect(inst.queryLogs({ range: { startMs: 0, endMs: 1 }, limit: 1, direction: 'forward' }, createTestContext({ tenantId: 't', timeoutMs: 50 }))).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect((await inst.checkHealth(ctx('t'))).status).toBe('ok');
+    } finally {
+      await inst.dispose();
+      await target.cleanup();
+    }
+  });
+
   describe.skipIf(!hasPostgres)('on PostgreSQL', () => {
     let target: Target;
     beforeAll(async () => {
