@@ -29,6 +29,16 @@ export interface Driver extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Session settings for every store connection. Seq scans are priced out so a range query
+ * always goes through BRIN (or the btree and GIN of finished days): until autovacuum has
+ * analysed today's partition, and whenever its statistics lag the newest rows, the planner
+ * took a parallel seq scan of the whole day for a 1-hour search (182 ms against 47 ms
+ * through BRIN with 1.5M rows in the partition). Every table the store reads has an
+ * index that fits its queries, so nothing loses by it.
+ */
+export const PLANNER_SETTINGS = { enable_seqscan: 'off' } as const;
+
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
@@ -54,7 +64,7 @@ export async function createPostgresDriver(options: PostgresDriverOptions): Prom
   const config: Options<Record<string, never>> = {
     max: options.maxConnections,
     onnotice: () => {},
-    connection: { application_name: 'obstack-store' },
+    connection: { application_name: 'obstack-store', ...PLANNER_SETTINGS },
     // Statements are built per call; naming them would only fill each connection's cache.
     prepare: false,
   };
@@ -201,6 +211,8 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
     import('@electric-sql/pglite/contrib/btree_gin'),
   ]);
   const db = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm, btree_gin } });
+  // One session for the life of the instance, so session settings stick.
+  for (const [name, value] of Object.entries(PLANNER_SETTINGS)) await db.query(`select set_config($1, $2, false)`, [name, value]);
   const versionRows = await db.query<{ v: string }>(`select current_setting('server_version') as v`);
   const pgVersion = versionRows.rows[0]?.v ?? '?';
   const run = async <T extends Row>(q: PGlite | Transaction, text: string, params: unknown[] = [], signal?: AbortSignal): Promise<T[]> => {

@@ -428,6 +428,14 @@ for (const t of TARGETS) {
       });
     });
 
+    describe('planner', () => {
+      it('prices seq scans out on every connection, so range queries go through BRIN before any ANALYZE', async () => {
+        const driver = await storeOf(inst).ready();
+        const rows = await Promise.all([1, 2, 3].map(() => driver.query<{ enable_seqscan: string }>('show enable_seqscan')));
+        expect(rows.flat().map((r) => r.enable_seqscan)).toEqual(['off', 'off', 'off']);
+      });
+    });
+
     describe('health', () => {
       it('names the server, the schema and the size', async () => {
         const h = await inst.checkHealth(ctx(tenant()));
