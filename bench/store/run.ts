@@ -407,13 +407,16 @@ async function main(): Promise<void> {
           config: { url, maxConnections: 4 },
           secrets: password ? { password } : ({} as Record<string, string>),
           cleanup: async () => {
-            // An autovacuum worker summarising BRIN ranges cannot be terminated by a
-            // non-superuser, so DROP DATABASE ... WITH (FORCE) may need a moment.
+            // An autovacuum worker (analysing or summarising the loaded partitions) cannot be
+            // terminated by a non-superuser, so DROP DATABASE ... WITH (FORCE) may have to wait.
             for (let i = 0; ; i++) {
               try {
                 return await db.drop();
               } catch (e) {
-                if (i >= 10) throw e;
+                if (i >= 40) {
+                  log(`could not drop the bench database (${String(e)}); drop ${new URL(db.url).pathname.slice(1)} by hand`);
+                  return;
+                }
                 await new Promise((r) => setTimeout(r, 3000));
               }
             }
@@ -460,6 +463,10 @@ async function main(): Promise<void> {
         await driver.query(`truncate ${quoteIdent(storeOf(instance).config.schema)}.logs, ${quoteIdent(storeOf(instance).config.schema)}.spans`);
         await queryBench(target, instance, driver, queries, notes);
       }
+    } catch (e) {
+      // Report it before cleaning up, which may take a while and must not hide it.
+      log(`${target.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw e;
     } finally {
       await instance.dispose?.();
       await target.cleanup();

@@ -24,6 +24,11 @@ export interface Driver extends Queryable {
    * message, which Postgres runs as one implicit transaction.
    */
   execWithCopy(sql: string, target: string, data: string | null, signal?: AbortSignal): Promise<void>;
+  /**
+   * Runs `fn` while holding the session advisory lock `key`, or returns undefined at once
+   * when another session holds it (another process doing the same job).
+   */
+  tryExclusive<T>(key: string, fn: () => Promise<T>): Promise<T | undefined>;
   /** A description for health messages, e.g. `PGlite 0.5.17`. */
   readonly label: string;
   close(): Promise<void>;
@@ -86,6 +91,21 @@ export async function createPostgresDriver(options: PostgresDriverOptions): Prom
         }),
       );
       return result as Awaited<ReturnType<typeof fn>>;
+    },
+    async tryExclusive(key, fn) {
+      // A session lock lives on one connection: hold one aside for as long as fn runs.
+      const reserved = await sql.reserve();
+      try {
+        const got = await reserved.unsafe<Array<{ ok: boolean }>>(`select pg_try_advisory_lock(${key}::int8) as ok`);
+        if (got[0]?.ok !== true) return undefined;
+        try {
+          return await fn();
+        } finally {
+          await reserved.unsafe(`select pg_advisory_unlock(${key}::int8)`);
+        }
+      } finally {
+        reserved.release();
+      }
     },
     async execWithCopy(text, target, data, signal) {
       // A simple-query message is one implicit transaction: the claim and the rows commit
@@ -243,6 +263,8 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
         }),
       );
     },
+    // One process per data directory: nobody else can be holding it.
+    tryExclusive: (_key, fn) => fn(),
     async execWithCopy(sql, target, data, signal) {
       throwIfAborted(signal);
       // One call into the engine instead of BEGIN, claim, COPY, COMMIT: on PGlite each call

@@ -5,7 +5,7 @@ import { COLUMNS, encodeBatch, safeJson, type CatalogEntry, type EncodedBatch, t
 import { isAbort, toPluginError } from './errors';
 import { DAY_MS, Partitions, coldIndexes, dayOfMs, partitionName } from './partitions';
 import type { ReadContext } from './read-context';
-import { LATEST_VERSION, TELEMETRY_TABLES, migrate, quoteIdent, type Extensions, type TelemetryTable } from './schema';
+import { LATEST_VERSION, TELEMETRY_TABLES, advisoryKey, migrate, quoteIdent, type Extensions, type TelemetryTable } from './schema';
 
 /** A day's partition gets its cold indexes this long after the day ended (late data first). */
 export const COLD_AFTER_MS = 60 * 60_000;
@@ -29,6 +29,8 @@ export interface RetentionResult {
   /** Everything before this (epoch ms) is gone or goes with the next whole day. */
   cutoffMs: number;
   droppedPartitions: string[];
+  /** Partitions due to go that were locked by a long query (lock_timeout 5 s); the next run drops them. */
+  busyPartitions?: string[];
   /** Rows deleted one by one for tenants with a shorter retention. */
   deletedRows: number;
 }
@@ -42,6 +44,8 @@ export interface MaintenanceResult {
   retention?: RetentionResult;
   /** Cold indexes built on partitions whose day is over. */
   indexesBuilt: string[];
+  /** True when another process was running maintenance on the same schema: nothing was done. */
+  skipped?: true;
 }
 
 interface PartitionWrites {
@@ -335,16 +339,25 @@ export class Store {
       const cutoffMs = now - this.config.retentionDays * DAY_MS;
       await partitions.load();
       const dropped: string[] = [];
+      const skipped: string[] = [];
       for (const table of Object.keys(TELEMETRY_TABLES) as TelemetryTable[]) {
         for (const day of partitions.days(table)) {
           if ((day + 1) * DAY_MS > cutoffMs) continue;
           throwIfAborted(signal);
           const part = partitionName(table, day);
-          await driver.transaction(async (tx) => {
-            // Dropping locks the parent; give up rather than queue writers behind a long query.
-            if (driver.kind === 'postgres') await tx.query(`set local lock_timeout = '5s'`);
-            await tx.query(`drop table if exists ${this.s}.${quoteIdent(part)}`);
-          }, signal);
+          try {
+            await driver.transaction(async (tx) => {
+              // Dropping locks the parent; give up rather than queue writers behind a long query.
+              if (driver.kind === 'postgres') await tx.query(`set local lock_timeout = '5s'`);
+              await tx.query(`drop table if exists ${this.s}.${quoteIdent(part)}`);
+            }, signal);
+          } catch (e) {
+            if ((e as { code?: string }).code !== '55P03') throw e;
+            // The next run drops it; the other days need not wait for this one.
+            this.logger.warn('retention: a partition is busy, left for the next run', { partition: part });
+            skipped.push(part);
+            continue;
+          }
           partitions.forget(table, day);
           dropped.push(part);
         }
@@ -385,18 +398,27 @@ export class Store {
         await driver.query(`delete from ${this.s}.catalog where tenant_key = $1::int4 and day < $2::int4`, [tk, tenantDay], signal);
         await driver.query(`delete from ${this.s}.metric_series where tenant_key = $1::int4 and day < $2::int4`, [tk, tenantDay], signal);
       }
-      return { cutoffMs, droppedPartitions: dropped, deletedRows };
+      const result: RetentionResult = { cutoffMs, droppedPartitions: dropped, deletedRows };
+      if (skipped.length > 0) result.busyPartitions = skipped;
+      return result;
     } catch (e) {
       throw toPluginError(e, 'applying retention');
     }
   }
 
   async maintenance(options: MaintenanceOptions = {}): Promise<MaintenanceResult> {
+    const driver = await this.ready(options.signal).catch((e: unknown) => {
+      throw toPluginError(e, 'maintaining the store');
+    });
+    const done = await driver.tryExclusive(advisoryKey(this.config.schema, 'maintenance'), () => this.maintainExclusively(driver, options));
+    return done ?? { indexesBuilt: [], skipped: true };
+  }
+
+  private async maintainExclusively(driver: Driver, options: MaintenanceOptions): Promise<MaintenanceResult> {
     const signal = options.signal;
     const result: MaintenanceResult = { indexesBuilt: [] };
     if (options.retention !== false) result.retention = await this.retention(options);
     try {
-      const driver = await this.ready(signal);
       const partitions = this.partitions as Partitions;
       await partitions.load();
       const now = options.nowMs ?? this.now();

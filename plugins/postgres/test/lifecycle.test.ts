@@ -151,6 +151,29 @@ describe('restarts', () => {
       }
     });
 
+    it('lets two processes run maintenance at the same time', async () => {
+      const [a, b] = [createInstance(target.config, target.secrets), createInstance(target.config, target.secrets)];
+      try {
+        const old = NOW - 2 * DAY;
+        await a.write({ id: 'm', signal: 'logs', records: Array.from({ length: 50 }, (_, i) => record(old + i, `line ${i}`)) }, ctx('t'));
+        await storeOf(b).ready();
+        const results = await Promise.all([maintenance(a, { nowMs: NOW }), maintenance(b, { nowMs: NOW })]);
+        const stamp = new Date(old).toISOString().slice(0, 10).replace(/-/g, '');
+        // Each index is built once: by whichever holds the lock (the other leaves at once,
+        // or, if it came later, finds them built).
+        const built = results.flatMap((r) => r.indexesBuilt).filter((n) => n.startsWith(`logs_${stamp}`));
+        expect(built.sort()).toEqual([`logs_${stamp}_attrs`, `logs_${stamp}_body_trgm`, `logs_${stamp}_tenant_time`]);
+        const driver = await storeOf(a).ready();
+        const valid = await driver.query<{ n: number }>(
+          `select count(*)::int4 as n from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname like $1::text and i.indisvalid`,
+          [`logs_${stamp}_%`],
+        );
+        expect(valid[0]?.n).toBe(4);
+      } finally {
+        await Promise.all([a.dispose(), b.dispose()]);
+      }
+    });
+
     it('reports an unreachable server as an error without the password', async () => {
       const inst = createInstance({ url: 'postgres://obstack@127.0.0.1:1/obstack' }, { password: 'sekret-pw' });
       try {
