@@ -22,7 +22,23 @@ export async function pgliteTarget(): Promise<Target> {
 export async function postgresTarget(): Promise<Target> {
   const db = await createTestDatabase('obstack_store');
   const { url, password } = splitDatabaseUrl(db.url);
-  return { config: { url }, secrets: password === undefined ? {} : { password }, cleanup: db.drop };
+  return { config: { url }, secrets: password === undefined ? {} : { password }, cleanup: () => dropPatiently(db.drop) };
+}
+
+/**
+ * DROP DATABASE ... WITH (FORCE) cannot end an autovacuum worker for a role that is not
+ * a superuser, and the store's BRIN indexes ask autovacuum to summarise ranges as they
+ * fill: wait for the worker to finish rather than fail the suite.
+ */
+async function dropPatiently(drop: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await drop();
+    } catch (e) {
+      if (attempt >= 30 || (e as { code?: string }).code !== '42501') throw e;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
 }
 
 export const TARGETS = [
