@@ -80,7 +80,7 @@ export interface RequireRoleOptions {
  * The key of a machine request: `Authorization: Bearer <key>`, `X-API-Key: <key>`, or HTTP
  * Basic auth with the key as the password (what Prometheus' and many agents' basic_auth send).
  */
-export function apiKeyFromRequest(request: Request): string | null {
+export function apiKeyFromRequest(request: { headers: Headers }): string | null {
   const auth = request.headers.get('Authorization');
   if (auth) {
     const bearer = /^Bearer\s+(.+)$/i.exec(auth.trim());

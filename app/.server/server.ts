@@ -10,6 +10,7 @@ import remixConfig from '../../remix.config.js';
 import type { Config, Role } from './config';
 import type { ObstackContext } from './context';
 import type { Logger } from './log';
+import { ingestEndpoints } from './ingest/routes';
 import { bootstrapFromEnv } from './onboarding';
 import { type Services, createServices, scheduleMaintenance } from './services';
 
@@ -138,6 +139,22 @@ async function listen(options: StartOptions, services: Services): Promise<Listen
   });
 
   if (role !== 'worker') {
+    const endpoints = ingestEndpoints(services.ingest);
+    app.use((req, res, next) => {
+      const handle = endpoints[req.path];
+      if (!handle) return next();
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      Promise.resolve(handle({ method: req.method, headers, body: hasBody ? req : null }))
+        .then(async (response) => {
+          res.status(response.status);
+          response.headers.forEach((value, name) => res.setHeader(name, value));
+          res.end(Buffer.from(await response.arrayBuffer()));
+        })
+        .catch(next);
+    });
+
     let build: ServerBuild | (() => Promise<ServerBuild>);
     if (options.dev) {
       const vite = await import('vite').then((v) =>

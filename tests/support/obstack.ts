@@ -44,7 +44,9 @@ export async function startObstack(env: Record<string, string>, args: string[] =
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  const proc = spawn(process.execPath, [BIN, 'start', ...args], { env: fullEnv as unknown as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] as const });
+  // OBSTACK_NODE_ARGS lets a benchmark profile the server (e.g. --cpu-prof).
+  const nodeArgs = (process.env.OBSTACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'start', ...args], { env: fullEnv as unknown as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] as const });
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));

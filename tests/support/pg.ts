@@ -17,8 +17,20 @@ export async function createTestDatabase(prefix = 'obstack_t'): Promise<{ url: s
     url: url.toString(),
     async drop() {
       const s = postgres(admin, { max: 1, onnotice: () => {} });
-      await s.unsafe(`drop database if exists ${name} with (force)`);
-      await s.end();
+      try {
+        // WITH (FORCE) can't end an autovacuum worker for a non-superuser: retry briefly.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await s.unsafe(`drop database if exists ${name} with (force)`);
+            return;
+          } catch (e) {
+            if (attempt >= 20) throw e;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
+      } finally {
+        await s.end();
+      }
     },
   };
 }

@@ -21,13 +21,30 @@ import {
   negotiateJsonContentType,
   negotiateOtlpContentType,
   negotiateRemoteWriteContentType,
+  type BodySource,
   readBody,
 } from './decode';
 import { type IngestSettingsCache, originAllowed } from './settings';
 
+/**
+ * What an ingest endpoint needs of a request. A web Request fits; the HTTP server also
+ * builds one straight from a Node request (its body an async iterable), skipping the
+ * framework on the hottest path.
+ */
+export interface IngestRequest {
+  method: string;
+  headers: Headers;
+  body: BodySource | null;
+}
+
 /** Our own refusals travel as IngestError too, so every protocol renders them its way. */
 function refusal(status: number, code: string, message: string): IngestError {
   return new IngestError(status, code as IngestErrorCode, message);
+}
+
+function bodyHeaders(request: IngestRequest): { encoding: string | null; declaredLength: number } {
+  const length = request.headers.get('content-length');
+  return { encoding: request.headers.get('content-encoding'), declaredLength: length === null ? NaN : Number(length) };
 }
 
 function respond(r: EncodedResponse, headers?: HeadersInit): Response {
@@ -111,7 +128,7 @@ export class IngestService {
     },
   ) {}
 
-  private async principal(request: Request): Promise<KeyPrincipal> {
+  private async principal(request: IngestRequest): Promise<KeyPrincipal> {
     const check = await this.deps.apiKeys.verify(apiKeyFromRequest(request), 'ingest');
     if (!check.ok) throw refusal(check.status, check.code, check.message);
     return check.principal;
@@ -136,14 +153,15 @@ export class IngestService {
   }
 
   /** POST /v1/traces, /v1/metrics, /v1/logs. */
-  async otlp(request: Request, signal: OtlpSignal): Promise<Response> {
+  async otlp(request: IngestRequest, signal: OtlpSignal): Promise<Response> {
     let format: OtlpFormat | string | null = request.headers.get('content-type');
     try {
       if (request.method !== 'POST') throw refusal(405, 'method_not_allowed', `Use POST to send ${signal}`);
       const negotiated = negotiateOtlpContentType(request.headers.get('content-type'));
       format = negotiated;
       const principal = await this.principal(request);
-      const body = await readBody(request, {
+      const body = await readBody(request.body ?? new Uint8Array(0), {
+        ...bodyHeaders(request),
         maxBytes: this.deps.options.limits.maxBodyBytes,
         maxDecompressedBytes: this.deps.options.limits.maxDecompressedBytes,
       });
@@ -157,12 +175,13 @@ export class IngestService {
   }
 
   /** POST /api/v1/push: Prometheus remote_write 1.0. */
-  async remoteWrite(request: Request): Promise<Response> {
+  async remoteWrite(request: IngestRequest): Promise<Response> {
     try {
       if (request.method !== 'POST') throw refusal(405, 'method_not_allowed', 'Use POST for remote_write');
       negotiateRemoteWriteContentType(request.headers.get('content-type'));
       const principal = await this.principal(request);
-      const body = await readBody(request, {
+      const body = await readBody(request.body ?? new Uint8Array(0), {
+        ...bodyHeaders(request),
         maxBytes: this.deps.options.limits.maxBodyBytes,
         maxDecompressedBytes: this.deps.options.limits.maxDecompressedBytes,
         // remote_write 1.0 always snappy-compresses; a missing header still means snappy.
@@ -180,7 +199,7 @@ export class IngestService {
   }
 
   /** OPTIONS /collect: the preflight carries no key, so it can't be per tenant; POST enforces the tenant's origins. */
-  faroPreflight(request: Request): Response {
+  faroPreflight(request: IngestRequest): Response {
     const origin = request.headers.get('origin');
     return new Response(null, {
       status: 204,
@@ -189,7 +208,7 @@ export class IngestService {
   }
 
   /** POST /collect: the Faro web SDK's transport body. */
-  async faro(request: Request): Promise<Response> {
+  async faro(request: IngestRequest): Promise<Response> {
     const origin = request.headers.get('origin');
     const cors: Record<string, string> = { Vary: 'Origin' };
     try {
@@ -209,7 +228,8 @@ export class IngestService {
         });
       }
       negotiateJsonContentType(request.headers.get('content-type'));
-      const body = await readBody(request, {
+      const body = await readBody(request.body ?? new Uint8Array(0), {
+        ...bodyHeaders(request),
         maxBytes: this.deps.options.faroMaxBytes,
         maxDecompressedBytes: this.deps.options.faroMaxBytes,
       });

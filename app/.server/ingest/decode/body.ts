@@ -25,6 +25,8 @@ export interface ReadBodyOptions {
    * a Request, else identity.
    */
   encoding?: string | null;
+  /** Content-Length of a source that is not a Request (a Node request's header), to refuse early. */
+  declaredLength?: number | undefined;
   /** Codings this endpoint takes (remote_write: snappy only). Defaults to all supported ones. */
   allowedEncodings?: readonly ContentEncoding[];
 }
@@ -40,16 +42,13 @@ const ALL_ENCODINGS: readonly ContentEncoding[] = ['identity', 'gzip', 'deflate'
 export async function readBody(source: BodySource, opts: ReadBodyOptions): Promise<Uint8Array> {
   const header = opts.encoding !== undefined ? opts.encoding : source instanceof Request ? source.headers.get('content-encoding') : null;
   const encoding = parseContentEncoding(header, opts.allowedEncodings ?? ALL_ENCODINGS);
-  if (source instanceof Request) {
-    const declared = Number(source.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > opts.maxBytes) {
-      // Nothing of it is kept; a body only a little over is read away first so the sender,
-      // still writing, gets to read the 413 instead of a reset.
-      if (source.body && declared <= opts.maxBytes + drainAllowance(opts.maxBytes)) {
-        await drainThenCancel(source.body.getReader(), declared);
-      }
-      throw wireTooLarge(opts.maxBytes);
-    }
+  const declared = source instanceof Request ? Number(source.headers.get('content-length') ?? NaN) : (opts.declaredLength ?? NaN);
+  if (Number.isFinite(declared) && declared > opts.maxBytes) {
+    // Nothing of it is kept; a body only a little over is read away first so the sender,
+    // still writing, gets to read the 413 instead of a reset.
+    const stream = source instanceof Request ? source.body : source instanceof Uint8Array ? null : source;
+    if (stream && declared <= opts.maxBytes + drainAllowance(opts.maxBytes)) await drainThenCancel(chunkReader(stream), declared);
+    throw wireTooLarge(opts.maxBytes);
   }
   const raw = await readCapped(source, opts.maxBytes);
   switch (encoding) {
@@ -97,26 +96,37 @@ async function readCappedUnguarded(source: BodySource, max: number): Promise<Uin
   if (stream === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  if (isReadableStream(stream)) {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > max) {
-        await drainThenCancel(reader, drainAllowance(max));
-        throw wireTooLarge(max);
-      }
-      chunks.push(value);
+  const reader = chunkReader(stream);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || !value) break;
+    total += value.length;
+    if (total > max) {
+      await drainThenCancel(reader, drainAllowance(max));
+      throw wireTooLarge(max);
     }
-  } else {
-    for await (const value of stream) {
-      total += value.length;
-      if (total > max) throw wireTooLarge(max); // leaving the loop destroys a Node stream
-      chunks.push(value);
-    }
+    chunks.push(value);
   }
   return concat(chunks, total);
+}
+
+interface ChunkReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
+  cancel(): Promise<unknown>;
+}
+
+/** One way to pull chunks from a web stream or an async iterable (a Node request). */
+function chunkReader(stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): ChunkReader {
+  if (isReadableStream(stream)) return stream.getReader();
+  const it = stream[Symbol.asyncIterator]();
+  return {
+    read: async () => {
+      const r = await it.next();
+      return r.done ? { done: true } : { done: false, value: r.value };
+    },
+    // Ending the iteration early destroys a Node stream, as cancel does a web one.
+    cancel: async () => it.return?.(),
+  };
 }
 
 /**
@@ -130,7 +140,7 @@ function drainAllowance(max: number): number {
   return Math.min(max, 32 * 1024 * 1024);
 }
 
-async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, bytes: number): Promise<void> {
+async function drainThenCancel(reader: ChunkReader, bytes: number): Promise<void> {
   let budget = bytes;
   const until = Date.now() + 5_000;
   try {
@@ -138,7 +148,7 @@ async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, 
     // a stream read exactly to its length still needs the final read to be seen to end.
     while (budget >= 0 && Date.now() < until) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done || !value) return;
       budget -= value.length;
     }
   } catch {
