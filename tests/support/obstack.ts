@@ -44,9 +44,10 @@ export async function startObstack(env: Record<string, string>, args: string[] =
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  // OBSTACK_NODE_ARGS lets a benchmark profile the server (e.g. --cpu-prof).
+  // The flag bin/obstack.js's shebang and `pnpm start` give the server; OBSTACK_NODE_ARGS
+  // lets a benchmark profile it (e.g. --cpu-prof).
   const nodeArgs = (process.env.OBSTACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'start', ...args], { env: fullEnv as unknown as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] as const });
+  const proc = spawn(process.execPath, ['--max-semi-space-size=32', ...nodeArgs, BIN, 'start', ...args], { env: fullEnv as unknown as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] as const });
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));

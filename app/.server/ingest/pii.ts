@@ -40,6 +40,8 @@ function hasDigitRun(s: string, n: number): boolean {
  */
 export class PiiScrubber {
   private readonly keys: Set<string>;
+  // Attribute keys repeat on every item: decide each one once.
+  private readonly keyVerdicts = new Map<string, boolean>();
   readonly active: boolean;
 
   constructor(private readonly rules: IngestSettings['pii']) {
@@ -58,10 +60,13 @@ export class PiiScrubber {
 
   private sensitiveKey(key: string): boolean {
     if (this.keys.size === 0) return false;
-    const k = key.toLowerCase();
-    if (this.keys.has(k)) return true;
-    const last = k.slice(k.lastIndexOf('.') + 1);
-    return this.keys.has(last);
+    let verdict = this.keyVerdicts.get(key);
+    if (verdict === undefined) {
+      const k = key.toLowerCase();
+      verdict = this.keys.has(k) || this.keys.has(k.slice(k.lastIndexOf('.') + 1));
+      if (this.keyVerdicts.size < 10_000) this.keyVerdicts.set(key, verdict);
+    }
+    return verdict;
   }
 
   value(v: AttributeValue): AttributeValue {

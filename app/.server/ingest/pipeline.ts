@@ -35,10 +35,18 @@ function splitUrl(url: string): { path?: string; query?: string } {
  * the tenant's PII rules.
  */
 export function enrich(batch: WriteBatch, tenantId: string, pii: PiiScrubber): void {
+  // Items of one OTLP resource share its attribute object: normalise and scrub it once.
+  const resources = new Set<Attributes>();
+  const resource = (attrs: Attributes) => {
+    if (resources.has(attrs)) return;
+    resources.add(attrs);
+    normalizeResource(attrs, tenantId);
+    if (pii.active) pii.attributes(attrs);
+  };
   switch (batch.signal) {
     case 'logs':
       for (const r of batch.records as LogRecord[]) {
-        normalizeResource(r.resource, tenantId);
+        resource(r.resource);
         stampTenant(r.attributes, tenantId);
         if (pii.active) {
           r.body = pii.text(r.body);
@@ -48,7 +56,7 @@ export function enrich(batch: WriteBatch, tenantId: string, pii: PiiScrubber): v
       return;
     case 'traces':
       for (const s of batch.spans as Span[]) {
-        normalizeResource(s.resource, tenantId);
+        resource(s.resource);
         stampTenant(s.attributes, tenantId);
         if (pii.active) {
           pii.attributes(s.attributes);

@@ -242,9 +242,27 @@ export function encodeBatch(batch: Exclude<WriteBatch, { signal: 'cost' }>, tena
   }
 }
 
+/**
+ * A batch's records usually share a handful of resource objects (one per resource in the
+ * OTLP request); their JSON is made once per object instead of once per row.
+ */
+function resourceCache(): (value: Attributes | undefined) => string {
+  const seen = new Map<Attributes, string>();
+  return (value) => {
+    if (value === undefined) return attrs(value);
+    let json = seen.get(value);
+    if (json === undefined) {
+      json = attrs(value);
+      seen.set(value, json);
+    }
+    return json;
+  };
+}
+
 export function encodeLogs(records: readonly LogRecord[], tenantKey: number): EncodedBatch {
   const out = newBatch('logs');
   const tk = String(tenantKey);
+  const resource = resourceCache();
   const lines: string[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as LogRecord;
@@ -255,7 +273,7 @@ export function encodeLogs(records: readonly LogRecord[], tenantKey: number): En
     noteCatalog(out, day, 1, service, '');
     lines[i] =
       `${t}\t${int(r.observedTimeUnixNano)}\t${tk}\t${int(r.flags)}\t${int(r.severityNumber ?? 0)}\t${traceId(r.traceId, what, false)}\t${spanId(r.spanId, what, false)}\t` +
-      `${text(service)}\t${text(r.severityText)}\t${text(r.body ?? '')}\t${text(r.scope?.name)}\t${text(r.scope?.version)}\t${attrs(r.attributes)}\t${attrs(r.resource)}\n`;
+      `${text(service)}\t${text(r.severityText)}\t${text(r.body ?? '')}\t${text(r.scope?.name)}\t${text(r.scope?.version)}\t${attrs(r.attributes)}\t${resource(r.resource)}\n`;
   }
   out.rows = records.length;
   out.data = lines.join('');
@@ -265,6 +283,7 @@ export function encodeLogs(records: readonly LogRecord[], tenantKey: number): En
 export function encodeSpans(spans: readonly Span[], tenantKey: number): EncodedBatch {
   const out = newBatch('spans');
   const tk = String(tenantKey);
+  const resource = resourceCache();
   const lines: string[] = new Array(spans.length);
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i] as Span;
@@ -280,7 +299,7 @@ export function encodeSpans(spans: readonly Span[], tenantKey: number): EncodedB
     const links = s.links && s.links.length > 0 ? jsonText(s.links) : N;
     lines[i] =
       `${start}\t${end - start}\t${tk}\t${kind}\t${status}\t${traceId(s.traceId, what, true)}\t${spanId(s.spanId, what, true)}\t${spanId(s.parentSpanId, what, false)}\t` +
-      `${text(service)}\t${text(s.name ?? '')}\t${text(s.status?.message)}\t${text(s.traceState)}\t${text(s.scope?.name)}\t${text(s.scope?.version)}\t${attrs(s.attributes)}\t${attrs(s.resource)}\t${events}\t${links}\n`;
+      `${text(service)}\t${text(s.name ?? '')}\t${text(s.status?.message)}\t${text(s.traceState)}\t${text(s.scope?.name)}\t${text(s.scope?.version)}\t${attrs(s.attributes)}\t${resource(s.resource)}\t${events}\t${links}\n`;
   }
   out.rows = spans.length;
   out.data = lines.join('');
