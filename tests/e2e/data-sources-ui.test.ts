@@ -106,6 +106,11 @@ describe.skipIf(!existsSync(CHROMIUM))('a third-party plugin as a data source, t
     const only = (await (await fetch(`${app.url}/api/v1/logs?from=now-5m&q=overdue`, { headers: { Authorization: `Bearer ${KEY}` } })).json()) as typeof body;
     expect(only.sources).toEqual(['Acme memory']);
     expect(only.data.records.map((r) => r.body)).toEqual(['invoice 42 is overdue']);
+
+    // And in the UI: the Logs view answers from the plugin.
+    await page.goto(`${app.url}/logs?from=now-15m&q=overdue`);
+    await expect.poll(() => page.textContent('body')).toContain('invoice 42 is overdue');
+    await page.screenshot({ path: `${SHOTS}/logs-from-plugin.png` });
   });
 
   it('edits it (keeping the stored secret) and tests it from the list', async () => {

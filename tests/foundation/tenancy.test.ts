@@ -106,6 +106,9 @@ describe.each<Backend>(['pglite', 'postgres'])('tenants on %s', (backend) => {
       }
       expect((await victor.get('/settings/api-keys')).res.status).toBe(403);
       expect(visibleText((await alice.get('/settings')).html)).not.toContain('Viewer was here');
+      // Audit entries are per tenant: Alpha's invite shows in Alpha's log only.
+      expect(visibleText((await alice.get('/settings/audit')).html)).toContain('victor@alpha.test');
+      expect(visibleText((await bob.get('/settings/audit')).html)).not.toContain('victor@alpha.test');
       // The invite link is spent.
       const again = await new FormClient(app.url).get(path);
       expect(visibleText(again.html)).toContain('This invite has already been used.');

@@ -24,8 +24,9 @@ export async function createTestDatabase(prefix = 'obstack_t'): Promise<{ url: s
             await s.unsafe(`drop database if exists ${name} with (force)`);
             return;
           } catch (e) {
-            if (attempt >= 20) throw e;
-            await new Promise((r) => setTimeout(r, 250));
+            // An autovacuum of a big table can take a while: up to a minute.
+            if (attempt >= 120) throw e;
+            await new Promise((r) => setTimeout(r, 500));
           }
         }
       } finally {

@@ -49,7 +49,7 @@ export function LogVolume({
     <figure aria-label={`Log volume: ${total} records`} data-testid="log-volume">
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2 text-xs text-slate-500 dark:text-slate-400">
         <span>
-          <strong className="text-slate-900 dark:text-slate-100">{formatCount(total)}</strong> records in range
+          <strong className="text-slate-900 dark:text-slate-100">{formatCount(total)}</strong> {total === 1 ? "record" : "records"} in range
         </span>
         <span className="flex flex-wrap gap-3">
           {SEVERITY_LEVELS.filter((l) => totals[l]).map((l) => (
