@@ -41,6 +41,8 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '16' },
+    /** Kafka mode: web-role processes taking the load (each stateless, one per core). */
+    web: { type: 'string', default: '2' },
     dry: { type: 'boolean', default: false },
   },
 });
@@ -49,6 +51,7 @@ const RUNS = Number(opts.runs);
 const SECONDS = Number(opts.seconds);
 const CONCURRENCY = Number(opts.concurrency);
 const BODIES = 24;
+const WEB_PROCESSES = Number(opts.web);
 const TABLE: Record<Sig, TelemetryTable> = { traces: 'spans', logs: 'logs' };
 
 const median = (xs: number[]) => {
@@ -134,8 +137,9 @@ interface LoadResult {
   queryable: number[];
 }
 
-async function load(app: RunningObstack, key: string, signal: Sig, bodies: Uint8Array[]): Promise<LoadResult> {
-  const pool = new Pool(app.url, { connections: CONCURRENCY, pipelining: 1 });
+async function load(apps: RunningObstack[], key: string, signal: Sig, bodies: Uint8Array[], probeQueryable: boolean): Promise<LoadResult> {
+  const app = apps[0]!;
+  const pools = apps.map((a) => new Pool(a.url, { connections: Math.ceil(CONCURRENCY / apps.length), pipelining: 1 }));
   const path = `/v1/${signal}`;
   const latencies: number[] = [];
   let accepted = 0;
@@ -143,7 +147,8 @@ async function load(app: RunningObstack, key: string, signal: Sig, bodies: Uint8
   let next = 0;
   const end = Date.now() + SECONDS * 1000;
   const t0 = performance.now();
-  const workers = Array.from({ length: CONCURRENCY }, async () => {
+  const workers = Array.from({ length: CONCURRENCY }, async (_, w) => {
+    const pool = pools[w % pools.length]!;
     while (Date.now() < end) {
       const body = bodies[next++ % bodies.length]!;
       const started = performance.now();
@@ -165,35 +170,49 @@ async function load(app: RunningObstack, key: string, signal: Sig, bodies: Uint8
   // A marker log every second during the load: how long until a query finds it.
   const queryable: number[] = [];
   const probe = (async () => {
-    while (Date.now() < end - 1500) {
-      const marker = `probe${randomBytes(6).toString('hex')}`;
-      const sent = performance.now();
-      const ns = String(BigInt(Date.now()) * 1_000_000n);
-      const r = await fetch(`${app.url}/v1/logs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({
-          resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: ns, body: { stringValue: marker } }] }] }],
-        }),
-      });
-      if (r.status === 200) {
-        for (;;) {
-          const q = await fetch(`${app.url}/api/v1/logs?from=now-5m&q=${marker}&limit=1`, { headers: { authorization: `Bearer ${key}` } });
-          const body = (await q.json()) as { data?: { records?: unknown[] } };
-          if (body.data?.records?.length) break;
-          if (performance.now() - sent > 60_000) break;
-          await new Promise((res) => setTimeout(res, 25));
-        }
-        queryable.push(performance.now() - sent);
-      }
+    while (probeQueryable && Date.now() < end - 1500) {
+      const ms = await probeOnce(app, key);
+      if (ms !== undefined) queryable.push(ms);
       await new Promise((res) => setTimeout(res, 1000));
     }
   })();
   await Promise.all(workers);
   const seconds = (performance.now() - t0) / 1000;
   await probe;
-  await pool.close();
+  await Promise.all(pools.map((p) => p.close()));
   return { accepted, seconds, latencies, refused, queryable };
+}
+
+/** Marker logs one at a time on an otherwise idle pipeline: ingest-to-queryable latency. */
+async function probeOnly(app: RunningObstack, key: string, samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const ms = await probeOnce(app, key);
+    if (ms !== undefined) out.push(ms);
+  }
+  return out;
+}
+
+/** Sends one marker log and polls the query API until it is found: ms from send to found. */
+async function probeOnce(app: RunningObstack, key: string): Promise<number | undefined> {
+  const marker = `probe${randomBytes(6).toString('hex')}`;
+  const sent = performance.now();
+  const ns = String(BigInt(Date.now()) * 1_000_000n);
+  const r = await fetch(`${app.url}/v1/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({
+      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: ns, body: { stringValue: marker } }] }] }],
+    }),
+  });
+  if (r.status !== 200) return undefined;
+  for (;;) {
+    const q = await fetch(`${app.url}/api/v1/logs?from=now-5m&q=${marker}&limit=1`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await q.json()) as { data?: { records?: unknown[] } };
+    if (body.data?.records?.length || performance.now() - sent > 60_000) break;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  return performance.now() - sent;
 }
 
 /** Kafka mode: how long until everything accepted is in the store (counted in its tables). */
@@ -241,7 +260,7 @@ async function main() {
 
   for (const mode of modes) {
     if (mode !== 'embedded' && !process.env.DATABASE_URL) throw new Error(`${mode} needs DATABASE_URL (eval "$(bash scripts/services.sh env)")`);
-    if (mode === 'kafka' && !process.env.KAFKA_BROKERS) throw new Error('kafka needs KAFKA_BROKERS');
+    if (mode === 'kafka' && (!process.env.KAFKA_BROKERS || !process.env.REDIS_URL)) throw new Error('kafka needs KAFKA_BROKERS and REDIS_URL');
     for (const signal of signals) {
       const fig: Figure = { mode, signal, accepted: [], stored: [], floor: [], ratio: [], floorStrict: [], ratioStrict: [], p99: [], queryableP50: [], queryableP95: [], rss: [], refused: [] };
       for (let run = 0; run < RUNS; run++) {
@@ -251,21 +270,37 @@ async function main() {
           OBSTACK_ADMIN_PASSWORD: 'bench password 1',
           OBSTACK_BOOTSTRAP_API_KEY: key,
           OBSTACK_LOG_LEVEL: 'error',
-          ...(mode === 'kafka' ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '', OBSTACK_BUS_PREFIX: `bench${Date.now().toString(36)}` } : {}),
+          ...(mode === 'kafka'
+            ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '', REDIS_URL: process.env.REDIS_URL ?? '', OBSTACK_BUS_PREFIX: `bench${Date.now().toString(36)}` }
+            : {}),
         });
-        const app = await startObstack(store.env);
+        // Kafka: the web role takes the load on its own (`--role web` processes, stateless,
+        // as many as --web); a worker drains the topics into the store afterwards.
+        const web = mode === 'kafka' ? WEB_PROCESSES : 1;
+        const apps: RunningObstack[] = [];
+        let worker: RunningObstack | undefined;
         try {
+          for (let i = 0; i < web; i++) apps.push(await startObstack(store.env, mode === 'kafka' ? ['--role', 'web'] : []));
+          const app = apps[0]!;
           // Warm up: partitions, tenant key, catalog, JIT.
-          for (let i = 0; i < 4; i++) {
-            await fetch(`${app.url}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` }, body: Buffer.from(bodies[signal][i]!) });
+          for (const a of apps) {
+            for (let i = 0; i < 4; i++) {
+              await fetch(`${a.url}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` }, body: Buffer.from(bodies[signal][i]!) });
+            }
           }
-          const since = performance.now();
-          const r = await load(app, key, signal, bodies[signal]);
+          const r = await load(apps, key, signal, bodies[signal], mode !== 'kafka');
           const rate = r.accepted / r.seconds;
           let storedRate = rate;
-          if (mode === 'kafka') storedRate = r.accepted / (await drained(store.env.DATABASE_URL ?? '', signal, r.accepted + 4 * 512, since));
-          const rss = vmHwmMiB(app.proc.pid as number);
-          await app.stop();
+          const rss = Math.max(...apps.map((a) => vmHwmMiB(a.proc.pid as number)));
+          if (mode === 'kafka') {
+            const since = performance.now();
+            worker = await startObstack(store.env, ['--role', 'worker']);
+            storedRate = r.accepted / (await drained(store.env.DATABASE_URL ?? '', signal, r.accepted + web * 4 * 512, since));
+            // Through Kafka at rest: how long a record takes from the web role to the query API.
+            r.queryable = await probeOnly(app, key, 10);
+          }
+          for (const a of apps) await a.stop();
+          await worker?.stop();
           // The floor, same run, same database server (or a PGlite of its own), same row count.
           let driver: Driver;
           let dir: string | undefined;
@@ -298,7 +333,8 @@ async function main() {
             `${mode} ${signal} run ${run + 1}: accepted ${Math.round(rate)}/s, stored ${Math.round(storedRate)}/s, floor ${Math.round(floorRate)}/s, ratio ${(storedRate / floorRate).toFixed(2)}, strict floor ${Math.round(strictRate)}/s (${(storedRate / strictRate).toFixed(2)}), p99 ${pct(r.latencies, 99).toFixed(0)} ms, queryable p95 ${pct(r.queryable, 95).toFixed(0)} ms, rss ${rss.toFixed(0)} MiB, refused ${r.refused}`,
           );
         } finally {
-          await app.stop();
+          for (const a of apps) await a.stop();
+          await worker?.stop();
           await store.cleanup();
         }
       }
@@ -326,7 +362,7 @@ function render(figs: Figure[]): string {
         `| ${f.mode} | ${f.signal} | ${f0(median(f.accepted))} | ${f0(median(f.stored))} | ${f0(median(f.floor))} | ${median(f.ratio).toFixed(2)} | ${f0(median(f.floorStrict))} | ${median(f.ratioStrict).toFixed(2)} | ${median(f.p99).toFixed(0)} ms | ${median(f.queryableP50).toFixed(0)} / ${median(f.queryableP95).toFixed(0)} ms | ${median(f.rss).toFixed(0)} MiB |`,
     ),
     '',
-    'Reading it: embedded and postgres answer only once the rows are stored, so accepted = stored. kafka answers once Kafka acknowledged; "stored" there is accepted rows over the time until the worker had them all in the store.',
+    `Reading it: embedded and postgres answer only once the rows are stored, so accepted = stored, and ingest → queryable is measured under the load. kafka: ${WEB_PROCESSES} \`--role web\` process(es) take the load (answering once Kafka acknowledged) while no worker runs; then a \`--role worker\` process drains the topics — "stored" is accepted rows over the time it took — and ingest → queryable is measured through Kafka with the worker running and no other load. Peak RSS is the largest web process's.`,
   ];
   return lines.join('\n');
 }
