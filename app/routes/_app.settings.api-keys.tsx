@@ -108,7 +108,8 @@ export default function ApiKeys() {
       />
       <div className="space-y-6">
         <Card title="Create a key">
-          <Form method="post" className="space-y-4" noValidate>
+          {/* A new key remounts the form, so its fields start empty for the next one; errors keep them. */}
+          <Form key={created?.key ?? 'form'} method="post" className="space-y-4" noValidate>
             <CsrfInput />
             <input type="hidden" name="intent" value="create" />
             {failure?.formError ? <Alert tone="error">{failure.formError}</Alert> : null}

@@ -58,6 +58,9 @@ describe.skipIf(!existsSync(CHROMIUM))('foundation UI in Chromium', () => {
     await created.waitFor();
     const key = (await created.textContent())?.trim() ?? '';
     expect(key).toMatch(/^obs_/);
+    // The form is ready for the next key: its name and scopes start over.
+    expect(await page.inputValue('input[name=name]')).toBe('');
+    expect(await page.isChecked('input[value=read]')).toBe(false);
     const row = page.locator('[data-testid=keys-table] tr', { hasText: 'checkout production' });
     await expect.poll(() => row.textContent()).toContain(key.slice(0, 12));
     await page.screenshot({ path: `${SHOTS}/api-keys.png`, fullPage: true });
