@@ -4,7 +4,7 @@ import { getServices } from '~/.server/api/explore';
 import { attempt, explorePrincipal, hasTelemetry, pageRange } from '~/.server/api/explore-page';
 import { formatCount, formatDuration, formatPercent, formatRate } from '~/components/explore/format';
 import { ArrowUpDownIcon, ChevronDownIcon } from '~/components/explore/icons';
-import { ExploreHeader, NoResults, NoTelemetry, ParamError, Reloading, SourceErrors } from '~/components/explore/page';
+import { ExploreHeader, NoResults, NoTelemetry, ParamError, Reloading, SourceErrors, Stat } from '~/components/explore/page';
 import { relativeLabel } from '~/components/explore/time';
 import { hrefWith, revalidateUnlessOnly } from '~/components/explore/url';
 import { Card, cx } from '~/components/ui';
@@ -160,16 +160,6 @@ export default function Services() {
         </Reloading>
       )}
     </>
-  );
-}
-
-function Stat({ label, value, hint, tone = 'normal' }: { label: string; value: string; hint?: string | undefined; tone?: 'normal' | 'bad' }) {
-  return (
-    <div className="rounded-xl bg-white px-5 py-4 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
-      <p className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{label}</p>
-      <p className={cx('mt-1 text-2xl font-semibold tabular-nums', tone === 'bad' ? 'text-red-600 dark:text-red-400' : '')}>{value}</p>
-      {hint ? <p className="mt-0.5 truncate text-xs text-slate-500 dark:text-slate-400">{hint}</p> : null}
-    </div>
   );
 }
 

@@ -121,6 +121,25 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
     await expect.poll(() => rows(page, 'trace-row').count()).toBeGreaterThan(0);
   });
 
+  it('sums up the last hour on the overview: totals and the busiest services, linking to their views', async () => {
+    const page = light;
+    await page.goto(`${app.url}/`);
+    const summary = page.locator('[data-testid=overview-last-hour]');
+    await summary.waitFor();
+    await expect.poll(() => rows(page, 'overview-service').count()).toBe(5);
+    expect(await summary.innerText()).toMatch(/Requests, last hour\s+[\d.,]+k?/i);
+    expect(await text(page)).toContain('Send more data');
+    await shot(page, 'overview-with-data-light', true);
+    await dark.goto(`${app.url}/`);
+    await dark.locator('[data-testid=overview-last-hour]').waitFor();
+    await shot(dark, 'overview-with-data-dark', true);
+    const first = (await rows(page, 'overview-service').first().locator('th').innerText()).trim();
+    expect(seeded.services).toContain(first);
+    await rows(page, 'overview-service').first().locator('a', { hasText: 'Traces' }).click();
+    await page.waitForURL(new RegExp(`/traces\\?from=now-1h&service=${first}`));
+    await expect.poll(() => rows(page, 'trace-row').count()).toBeGreaterThan(0);
+  });
+
   it('changes the time range: quick ranges, absolute from/to, shown and kept in the URL', async () => {
     const page = light;
     await page.goto(`${app.url}/services`);
@@ -441,6 +460,12 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasPostgres)('explore views in Chromiu
       await eveDark.goto(`${app.url}/${view}`);
       await shot(eveDark, `explore-${view}-empty-dark`);
     }
+    // The overview sums up nothing of acme's either: it still says how to send data.
+    await eve.goto(`${app.url}/`);
+    const home = await text(eve);
+    expect(home).toContain('Send your first data');
+    expect(await eve.locator('[data-testid=overview-last-hour]').count()).toBe(0);
+    for (const s of seeded.services) expect(home).not.toMatch(new RegExp(`\\b${s}\\b`));
     // Even with a direct link and filters, nothing of acme's leaks.
     await eve.goto(`${app.url}/traces/${seeded.errorTraceId}`);
     expect(await text(eve)).toContain('Trace not found');

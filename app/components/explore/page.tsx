@@ -180,3 +180,14 @@ export function SkeletonRows({ rows = 5 }: { rows?: number }) {
     </div>
   );
 }
+
+/** A headline figure: label, value and an optional hint under it. */
+export function Stat({ label, value, hint, tone = 'normal' }: { label: string; value: string; hint?: string | undefined; tone?: 'normal' | 'bad' }) {
+  return (
+    <div className="rounded-xl bg-white px-5 py-4 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800">
+      <p className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{label}</p>
+      <p className={cx('mt-1 text-2xl font-semibold tabular-nums', tone === 'bad' ? 'text-red-600 dark:text-red-400' : '')}>{value}</p>
+      {hint ? <p className="mt-0.5 truncate text-xs text-slate-500 dark:text-slate-400">{hint}</p> : null}
+    </div>
+  );
+}
