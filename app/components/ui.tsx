@@ -203,7 +203,8 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
 export function CodeBlock({ children, copy }: { children: string; copy?: boolean }) {
   return (
     <div className="group relative">
-      <pre className="overflow-x-auto rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100 ring-1 ring-slate-800 dark:bg-black/40">
+      {/* Long keys and URLs wrap, clear of the copy button, so all of a secret shown once can be read. */}
+      <pre className={cx('whitespace-pre-wrap break-all rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100 ring-1 ring-slate-800 dark:bg-black/40', copy ? 'pr-20' : '')}>
         {children}
       </pre>
       {copy ? (
