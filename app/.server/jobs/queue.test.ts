@@ -52,6 +52,20 @@ describe('inline queue', () => {
     expect(finished).toBe(true);
     await expect(q2.enqueue('slow')).rejects.toThrow('closed');
   });
+
+  it('runs an hourly schedule soon after the worker starts, not only an hour later', async () => {
+    const q = createInlineQueue(log, { firstRunMs: 50 });
+    let runs = 0;
+    q.register('hourly', async () => void runs++);
+    await q.schedule('hourly', 3_600_000);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(runs, 'nothing runs before the worker starts').toBe(0);
+    await q.startWorker();
+    await until(() => runs === 1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(runs, 'then it waits for the interval').toBe(1);
+    await q.close();
+  });
 });
 
 describe.skipIf(!hasRedis)('BullMQ queue on Redis', () => {

@@ -29,7 +29,14 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
-export function createInlineQueue(log: Logger): JobQueue {
+/**
+ * Jobs in this process. A schedule first runs `firstRunMs` after the worker starts (at most
+ * its interval), then every interval: its timers live only as long as the process, so
+ * without the early run a process restarted more often than an hourly job's interval would
+ * never run it at all. (BullMQ keeps schedules in Redis, across restarts.)
+ */
+export function createInlineQueue(log: Logger, options: { firstRunMs?: number } = {}): JobQueue {
+  const firstRunMs = options.firstRunMs ?? 10_000;
   const handlers = new Map<string, JobHandler>();
   const schedules = new Map<string, number>();
   const timers: NodeJS.Timeout[] = [];
@@ -50,11 +57,17 @@ export function createInlineQueue(log: Logger): JobQueue {
     running.add(p);
   };
   const arm = (name: string, everyMs: number) => {
-    const t = setInterval(() => {
+    const tick = () => {
       if (!closed) run(name, undefined);
-    }, everyMs);
-    t.unref();
-    timers.push(t);
+    };
+    const first = setTimeout(() => {
+      tick();
+      const t = setInterval(tick, everyMs);
+      t.unref();
+      timers.push(t);
+    }, Math.min(firstRunMs, everyMs));
+    first.unref();
+    timers.push(first);
   };
 
   return {
