@@ -67,7 +67,7 @@ export const CONFIG_VARS: ConfigVar[] = [
     name: 'OBSTACK_STORE_RETENTION_DAYS',
     default: '30',
     example: '14',
-    description: 'Days of telemetry the built-in store keeps; older days are dropped by the hourly maintenance job.',
+    description: 'Days of telemetry the built-in store keeps; older days are dropped by the maintenance job (soon after start, then hourly). A tenant can keep fewer in Settings → Ingest.',
   },
   {
     name: 'OBSTACK_PLUGINS',

@@ -22,7 +22,7 @@ import { type Bus, createBus } from './bus';
 import { DEFAULT_DECODE_LIMITS } from './ingest/decode';
 import { createPipelineHandler } from './ingest/pipeline';
 import { IngestService } from './ingest/service';
-import { IngestSettingsCache } from './ingest/settings';
+import { IngestSettingsCache, shorterRetentions } from './ingest/settings';
 
 export interface ComponentHealth {
   status: 'ok' | 'down';
@@ -177,7 +177,9 @@ export async function createServices(config: Config, log: Logger, options: Creat
     const dataSources = new DataSourceService(db, host, new SecretBox(secret), builtin);
     const query = new QueryService(host, dataSources);
     queue.register('store.maintenance', async () => {
-      const result = await host.call(builtin, 'system', async (instance) => storeMaintenance(instance));
+      // Tenants that asked to keep less have their older rows deleted; whole days go for everyone.
+      const tenants = await shorterRetentions(db, config.storeRetentionDays);
+      const result = await host.call(builtin, 'system', async (instance) => storeMaintenance(instance, { tenants }));
       log.info('store maintenance', { ...result });
     });
 

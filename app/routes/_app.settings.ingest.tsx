@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     bus.health(),
     bus.deadLetters({ tenantId: p.tenant.id, limit: 50 }),
   ]);
-  return { now: Date.now(), settings, bus: health, deadLetters, endpoint: config.publicUrl };
+  return { now: Date.now(), settings, bus: health, deadLetters, endpoint: config.publicUrl, storeRetentionDays: config.storeRetentionDays };
 }
 
 const lines = (v: FormDataEntryValue | null) =>
@@ -33,7 +33,7 @@ const originSchema = z
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const p = await requireRole(request, context, 'admin');
-  const { ingestSettings, bus, db } = context.services;
+  const { ingestSettings, bus, db, config } = context.services;
   const actor = `user:${p.user.id}`;
   try {
     const form = await readForm(request, context);
@@ -51,7 +51,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       if (!r.success) throw new AppError(400, 'invalid', `${r.error.issues[0]?.message} (got "${o}")`, 'allowedOrigins');
     }
     const rps = Number(form.get('rumRequestsPerSecond'));
+    const retention = String(form.get('retentionDays') ?? '').trim();
+    const retentionDays = retention === '' ? null : Number(retention);
+    if (retentionDays !== null && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= config.storeRetentionDays)) {
+      throw new AppError(
+        400,
+        'invalid',
+        `Retention must be a whole number of days from 1 to ${config.storeRetentionDays} (what this server keeps), or empty for ${config.storeRetentionDays}`,
+        'retentionDays',
+      );
+    }
     const parsed = ingestSettingsSchema.safeParse({
+      retentionDays,
       allowedOrigins: origins.length ? origins : ['*'],
       rumRequestsPerSecond: rps,
       pii: {
@@ -64,7 +75,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       throw new AppError(400, 'invalid', 'Browser requests per second must be a whole number from 1 to 100000', 'rumRequestsPerSecond');
     }
     await ingestSettings.save(p.tenant.id, parsed.data);
-    await audit(db, { actor, tenantId: p.tenant.id, action: 'ingest.settings_changed', details: { allowedOrigins: parsed.data.allowedOrigins } });
+    await audit(db, { actor, tenantId: p.tenant.id, action: 'ingest.settings_changed', details: { allowedOrigins: parsed.data.allowedOrigins, retentionDays: parsed.data.retentionDays } });
     return { ok: true as const, saved: true };
   } catch (e) {
     return formFailure(e);
@@ -72,7 +83,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function IngestSettings() {
-  const { settings, bus, deadLetters, endpoint, now } = useLoaderData<typeof loader>();
+  const { settings, bus, deadLetters, endpoint, now, storeRetentionDays } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const nav = useNavigation();
   const busy = nav.state === 'submitting' ? nav.formData?.get('intent') : null;
@@ -125,6 +136,15 @@ export default function IngestSettings() {
               defaultValue={String(settings.rumRequestsPerSecond)}
               error={failure?.fieldErrors.rumRequestsPerSecond}
               hint="Beyond this, /collect answers 429 and the SDK retries later."
+            />
+            <Field
+              label="Keep telemetry for (days)"
+              name="retentionDays"
+              type="number"
+              defaultValue={settings.retentionDays === null ? '' : String(settings.retentionDays)}
+              placeholder={String(storeRetentionDays)}
+              error={failure?.fieldErrors.retentionDays}
+              hint={`In the built-in store. Empty keeps what this server keeps, ${storeRetentionDays} days; fewer deletes this tenant's older data in the hourly maintenance.`}
             />
             <fieldset className="space-y-2">
               <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Personal data scrubbing</legend>

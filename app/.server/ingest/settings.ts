@@ -19,6 +19,11 @@ export const ingestSettingsSchema = z.object({
       keys: z.array(z.string()).default(['password', 'passwd', 'secret', 'token', 'authorization', 'api_key', 'apikey', 'cookie', 'set-cookie']),
     })
     .default({ emails: true, cardNumbers: true, keys: ['password', 'passwd', 'secret', 'token', 'authorization', 'api_key', 'apikey', 'cookie', 'set-cookie'] }),
+  /**
+   * Days of this tenant's telemetry the built-in store keeps, when fewer than the server's
+   * OBSTACK_STORE_RETENTION_DAYS; null keeps the server's.
+   */
+  retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
 });
 
 export type IngestSettings = z.output<typeof ingestSettingsSchema>;
@@ -56,6 +61,21 @@ export class IngestSettingsCache {
       .where(eq(tenants.id, tenantId));
     this.cache.delete(tenantId);
   }
+}
+
+/**
+ * Tenants that keep telemetry for fewer days than the store does, for the retention job.
+ * A longer setting cannot be honoured (the store drops whole days for everyone) and is left out.
+ */
+export async function shorterRetentions(db: Database, storeDays: number): Promise<Array<{ tenantId: string; retentionDays: number }>> {
+  const rows = await db.select({ id: tenants.id, settings: tenants.settings }).from(tenants);
+  const out: Array<{ tenantId: string; retentionDays: number }> = [];
+  for (const row of rows) {
+    const parsed = ingestSettingsSchema.safeParse((row.settings as { ingest?: unknown } | null)?.ingest ?? {});
+    const days = parsed.success ? parsed.data.retentionDays : null;
+    if (days !== null && days < storeDays) out.push({ tenantId: row.id, retentionDays: days });
+  }
+  return out;
 }
 
 export function originAllowed(settings: IngestSettings, origin: string | null): boolean {
