@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(problems({ OBSTACK_ADMIN_EMAIL: 'a@b.io' })[0]).toContain('OBSTACK_ADMIN_EMAIL and OBSTACK_ADMIN_PASSWORD go together');
   });
 
+  it('keeps Kafka trace affinity off unless asked, and names a bad value', () => {
+    expect(loadConfig({}).kafkaTraceAffinity).toBe(false);
+    expect(loadConfig({ OBSTACK_KAFKA_TRACE_AFFINITY: 'true' }).kafkaTraceAffinity).toBe(true);
+    expect(problems({ OBSTACK_KAFKA_TRACE_AFFINITY: 'sometimes' })[0]).toContain('OBSTACK_KAFKA_TRACE_AFFINITY="sometimes" must be true or false');
+  });
+
   it('parses durations and rejects malformed ones', () => {
     expect(loadConfig({ OBSTACK_SESSION_TTL: '12h' }).sessionTtlMs).toBe(12 * 3_600_000);
     expect(loadConfig({ OBSTACK_SESSION_TTL: '90s' }).sessionTtlMs).toBe(90_000);

@@ -187,7 +187,7 @@ export async function createServices(config: Config, log: Logger, options: Creat
       log: log.child({ component: 'bus' }),
       redis,
       kafkaBrokers: config.kafkaBrokers,
-      kafka: { topicPrefix: `${config.busPrefix}.`, groupId: `${config.busPrefix}-workers` },
+      kafka: { topicPrefix: `${config.busPrefix}.`, groupId: `${config.busPrefix}-workers`, traceAffinity: config.kafkaTraceAffinity },
       bullmq: { prefix: config.busPrefix },
     });
     // Closers run newest first: the bus drains its in-flight batches while the host and the
