@@ -1,27 +1,6 @@
-import type { SVGProps } from 'react';
+import { Icon, type IconProps } from '../icons';
 
-/** Icons of the explore views, drawn like those in ../icons.tsx (24px grid, 1.75 stroke). */
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Icon({ children, ...props }: IconProps) {
-  return (
-    <svg
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.75}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      width={18}
-      height={18}
-      {...props}
-    >
-      {children}
-    </svg>
-  );
-}
-
+/** Icons of the explore views, in the same frame as those of the app shell. */
 export const ServicesIcon = (p: IconProps) => (
   <Icon {...p}>
     <rect x="3" y="3" width="7" height="7" rx="1.5" />
