@@ -1,4 +1,5 @@
 import type { LogsQuery, MetricsQuery, Signal, TracesQuery } from '@obstack/plugin-api';
+import type { JsonOf } from '~/components/explore/types';
 import type { Answer, QueryService } from '../query';
 import {
   TRACE_ID,
@@ -21,23 +22,15 @@ import {
  * (bigint nanoseconds as decimal strings).
  */
 
-export type Jsonify<T> = T extends bigint
-  ? string
-  : T extends Array<infer U>
-    ? Array<Jsonify<U>>
-    : T extends object
-      ? { [K in keyof T]: Jsonify<T[K]> }
-      : T;
-
-export function jsonSafe<T>(value: T): Jsonify<T> {
-  if (typeof value === 'bigint') return value.toString() as Jsonify<T>;
-  if (Array.isArray(value)) return value.map(jsonSafe) as Jsonify<T>;
+export function jsonSafe<T>(value: T): JsonOf<T> {
+  if (typeof value === 'bigint') return value.toString() as JsonOf<T>;
+  if (Array.isArray(value)) return value.map(jsonSafe) as JsonOf<T>;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonSafe(v);
-    return out as Jsonify<T>;
+    return out as JsonOf<T>;
   }
-  return value as Jsonify<T>;
+  return value as JsonOf<T>;
 }
 
 function answer<T>(a: Answer<T>) {
