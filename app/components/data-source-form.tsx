@@ -46,7 +46,6 @@ export function TestResult({ test }: { test: HealthAnswer }) {
 /** The data-source settings form, generated from the plugin's config schema. */
 export function DataSourceForm(props: DataSourceFormProps) {
   const { plugin, schema, secretFields, values, secretsSet, fieldErrors, formError, test, busyIntent } = props;
-  const signals = [...new Set([...plugin.readable, ...plugin.writable])];
   return (
     <Form method="post" className="space-y-6" noValidate>
       <CsrfInput />
@@ -121,44 +120,9 @@ export function DataSourceForm(props: DataSourceFormProps) {
           Queries for a signal go to every source that answers it; the ingest pipeline writes a signal to every source that
           stores it.
         </p>
-        <table className="mt-3 text-sm">
-          <thead className="text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="pr-6 text-left font-medium">Signal</th>
-              <th className="pr-6 font-medium">Answers queries</th>
-              <th className="font-medium">Stores ingest</th>
-            </tr>
-          </thead>
-          <tbody>
-            {signals.map((s) => (
-              <tr key={s}>
-                <td className="py-1 pr-6 font-medium capitalize">{s}</td>
-                <td className="text-center">
-                  <input
-                    type="checkbox"
-                    name="query"
-                    value={s}
-                    aria-label={`${s}: answers queries`}
-                    disabled={!plugin.readable.includes(s)}
-                    defaultChecked={values.query.includes(s)}
-                    className="h-4 w-4 rounded border-slate-300 text-brand-600 disabled:opacity-30"
-                  />
-                </td>
-                <td className="text-center">
-                  <input
-                    type="checkbox"
-                    name="write"
-                    value={s}
-                    aria-label={`${s}: stores ingest`}
-                    disabled={!plugin.writable.includes(s)}
-                    defaultChecked={values.write.includes(s)}
-                    className="h-4 w-4 rounded border-slate-300 text-brand-600 disabled:opacity-30"
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="mt-3">
+          <SignalRouting readable={plugin.readable} writable={plugin.writable} query={values.query} write={values.write} />
+        </div>
       </fieldset>
 
       <fieldset className="grid gap-4 sm:grid-cols-2">
@@ -212,5 +176,53 @@ export function SignalBadges({ signals, tone }: { signals: string[]; tone: 'bran
         </Badge>
       ))}
     </span>
+  );
+}
+
+/**
+ * Per signal, whether a data source answers queries and stores ingest: checkboxes named
+ * `query` and `write`, disabled where the plugin cannot read or write that signal.
+ */
+export function SignalRouting({ readable, writable, query, write }: { readable: string[]; writable: string[]; query: string[]; write: string[] }) {
+  const signals = [...new Set([...readable, ...writable])];
+  return (
+    <table className="text-sm">
+      <thead className="text-xs uppercase tracking-wide text-slate-500">
+        <tr>
+          <th className="pr-6 text-left font-medium">Signal</th>
+          <th className="pr-6 font-medium">Answers queries</th>
+          <th className="font-medium">Stores ingest</th>
+        </tr>
+      </thead>
+      <tbody>
+        {signals.map((s) => (
+          <tr key={s}>
+            <td className="py-1 pr-6 font-medium capitalize">{s}</td>
+            <td className="text-center">
+              <input
+                type="checkbox"
+                name="query"
+                value={s}
+                aria-label={`${s}: answers queries`}
+                disabled={!readable.includes(s)}
+                defaultChecked={query.includes(s)}
+                className="h-4 w-4 rounded border-slate-300 text-brand-600 disabled:opacity-30"
+              />
+            </td>
+            <td className="text-center">
+              <input
+                type="checkbox"
+                name="write"
+                value={s}
+                aria-label={`${s}: stores ingest`}
+                disabled={!writable.includes(s)}
+                defaultChecked={write.includes(s)}
+                className="h-4 w-4 rounded border-slate-300 text-brand-600 disabled:opacity-30"
+              />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

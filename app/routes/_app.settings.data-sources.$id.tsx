@@ -9,7 +9,7 @@ import { AppError } from '~/.server/errors';
 import { formFailure } from '~/.server/forms';
 import { BUILTIN_ID } from '~/.server/host/data-sources';
 import { dataSourceInputFromForm } from '~/.server/host/form';
-import { DataSourceForm, TestResult } from '~/components/data-source-form';
+import { DataSourceForm, SignalRouting, TestResult } from '~/components/data-source-form';
 import { Alert, Button, Card, CsrfInput, PageHeader } from '~/components/ui';
 
 export const meta: MetaFunction = () => [{ title: 'Data source · Obstack' }];
@@ -83,28 +83,7 @@ export default function EditDataSource() {
           <Card title="Routing" description="The built-in store is set up by the operator; choose which signals it answers and stores for this tenant.">
             <Form method="post" className="space-y-4">
               <CsrfInput />
-              <table className="text-sm">
-                <thead className="text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="pr-6 text-left font-medium">Signal</th>
-                    <th className="pr-6 font-medium">Answers queries</th>
-                    <th className="font-medium">Stores ingest</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...new Set([...readable, ...writable])].map((s) => (
-                    <tr key={s}>
-                      <td className="py-1 pr-6 font-medium capitalize">{s}</td>
-                      <td className="text-center">
-                        <input type="checkbox" name="query" value={s} defaultChecked={source.query.includes(s)} aria-label={`${s}: answers queries`} className="h-4 w-4" />
-                      </td>
-                      <td className="text-center">
-                        <input type="checkbox" name="write" value={s} defaultChecked={source.write.includes(s)} aria-label={`${s}: stores ingest`} className="h-4 w-4" />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <SignalRouting readable={readable} writable={writable} query={source.query} write={source.write} />
               {test ? <TestResult test={test} /> : null}
               <div className="flex gap-3">
                 <Button type="submit" name="intent" value="save" busy={busyIntent === 'save'}>
