@@ -1,6 +1,7 @@
 import { useLocation, useNavigate } from '@remix-run/react';
 import { type FormEvent, type KeyboardEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { cx } from '../ui';
+import { useDismiss } from './dismiss';
 import { ChevronDownIcon, XIcon } from './icons';
 
 /**
@@ -222,21 +223,8 @@ export function MultiSelect({
   const id = useId();
   const joined = selected.join('\u0000');
   useEffect(() => setPicked(joined ? joined.split('\u0000') : []), [joined]);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, root, close);
   const all = [...new Set([...options, ...picked])];
   const shown = q ? all.filter((o) => o.toLowerCase().includes(q.toLowerCase())) : all;
   const summary = picked.length === 0 ? allLabel : picked.length <= 2 ? picked.join(', ') : `${picked.length} selected`;

@@ -1,5 +1,6 @@
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { cx } from '../ui';
+import { useDismiss } from './dismiss';
 import { ChevronDownIcon, MetricsIcon } from './icons';
 
 /**
@@ -14,17 +15,13 @@ export function MetricPicker({ names, value, onPick }: { names: string[]; value:
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
   const listId = `${id}-list`;
+  const close = useCallback(() => setOpen(false), []);
   const shown = q ? names.filter((n) => n.toLowerCase().includes(q.toLowerCase())) : names;
 
   useEffect(() => {
-    if (!open) return;
-    input.current?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', onDown);
-    return () => document.removeEventListener('mousedown', onDown);
+    if (open) input.current?.focus();
   }, [open]);
+  useDismiss(open, root, close);
 
   const pick = (n: string) => {
     setOpen(false);
@@ -42,8 +39,6 @@ export function MetricPicker({ names, value, onPick }: { names: string[]; value:
       e.preventDefault();
       const n = shown[active];
       if (n) pick(n);
-    } else if (e.key === 'Escape') {
-      setOpen(false);
     }
   };
 

@@ -1,6 +1,7 @@
 import { useLocation, useNavigation, useRevalidator } from '@remix-run/react';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Button, Spinner, cx } from '../ui';
+import { useDismiss } from './dismiss';
 import { ClockIcon, RefreshIcon, ZoomOutIcon } from './icons';
 import { QUICK_RANGES, Time, relativeLabel, toDatetimeLocal, zoomOut } from './time';
 import { useSetParams } from './url';
@@ -21,6 +22,7 @@ export function TimeRangePicker({ range }: { range: ResolvedRange }) {
   const setParams = useSetParams();
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpen(false), []);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -32,19 +34,8 @@ export function TimeRangePicker({ range }: { range: ResolvedRange }) {
     setError(null);
     // Focus moves into the dialog, on the range in use.
     root.current?.querySelector<HTMLElement>('[role=dialog] button[aria-current], [role=dialog] input')?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
   }, [open, range.startMs, range.endMs]);
+  useDismiss(open, root, close);
 
   const apply = (f: string, t: string) => {
     setOpen(false);
