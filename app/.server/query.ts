@@ -46,11 +46,10 @@ export class QueryService {
     tenantId: string,
     signal: Signal,
     method: Method<T>,
-    options: { signal?: AbortSignal; only?: string } = {},
+    options: { signal?: AbortSignal } = {},
   ): Promise<{ results: Array<{ source: RoutedSource; value: T }>; errors: SourceError[] }> {
-    const sources = (await this.dataSources.routed(tenantId)).filter(
-      (s) => s.query.includes(signal) && (!options.only || s.spec.id === options.only),
-    );
+    // Cached like ingest's: a page load runs several queries, each would read routing and open secrets again.
+    const sources = (await this.dataSources.routedCached(tenantId)).filter((s) => s.query.includes(signal));
     const settled = await Promise.allSettled(
       sources.map((source) =>
         this.host.call(
@@ -90,7 +89,7 @@ export class QueryService {
     state: CursorState | undefined,
     signal?: AbortSignal,
   ): Promise<Answer<LogsResult>> {
-    const sources = (await this.dataSources.routed(tenantId)).filter((s) => s.query.includes('logs'));
+    const sources = (await this.dataSources.routedCached(tenantId)).filter((s) => s.query.includes('logs'));
     const settled = await Promise.allSettled(
       sources.map(async (source) => {
         const st = state?.[source.spec.id];
@@ -267,8 +266,8 @@ export class QueryService {
     return { data: [...all].sort(), errors, sources: results.map((r) => r.source.spec.name) };
   }
 
-  services(tenantId: string, signal: Signal, q: MetadataQuery) {
-    return this.metadata(tenantId, signal, (i, ctx) => i.services?.(q, ctx));
+  services(tenantId: string, signal: Signal, q: MetadataQuery, abort?: AbortSignal) {
+    return this.metadata(tenantId, signal, (i, ctx) => i.services?.(q, ctx), abort);
   }
 }
 

@@ -46,7 +46,7 @@ export function pageRange(params: URLSearchParams): { startMs: number; endMs: nu
 /** True when any data source has ever stored a log, span or metric of this tenant (not only in the range). */
 export async function hasTelemetry(q: QueryService, tenantId: string, signal?: AbortSignal): Promise<boolean> {
   for (const s of ['traces', 'logs', 'metrics'] as const) {
-    const answer = await q.metadata(tenantId, s, (i, ctx) => i.services?.({}, ctx), signal);
+    const answer = await q.services(tenantId, s, {}, signal);
     if (answer.data.length > 0) return true;
     // A failing source could hold data: don't claim the tenant is empty.
     if (answer.errors.length > 0) return true;
@@ -58,8 +58,8 @@ export async function hasTelemetry(q: QueryService, tenantId: string, signal?: A
 export async function serviceNames(q: QueryService, tenantId: string, range: { startMs: number; endMs: number }, signal?: AbortSignal) {
   const r = { startMs: range.startMs, endMs: range.endMs };
   const [traces, logs] = await Promise.all([
-    q.metadata(tenantId, 'traces', (i, ctx) => i.services?.({ range: r }, ctx), signal),
-    q.metadata(tenantId, 'logs', (i, ctx) => i.services?.({ range: r }, ctx), signal),
+    q.services(tenantId, 'traces', { range: r }, signal),
+    q.services(tenantId, 'logs', { range: r }, signal),
   ]);
   return { data: [...new Set([...traces.data, ...logs.data])].sort(), errors: [...traces.errors, ...logs.errors] };
 }

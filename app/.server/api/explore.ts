@@ -3,6 +3,7 @@ import type { JsonOf } from '~/components/explore/types';
 import type { Answer, QueryService } from '../query';
 import {
   TRACE_ID,
+  autoStep,
   bad,
   parseAggregation,
   parseDirection,
@@ -41,7 +42,7 @@ export async function getServices(q: QueryService, tenantId: string, params: URL
   const range = parseRange(params);
   const [stats, fromLogs] = await Promise.all([
     q.serviceStats(tenantId, range, signal),
-    q.services(tenantId, 'logs', { range }),
+    q.services(tenantId, 'logs', { range }, signal),
   ]);
   // Services that only log (no spans yet) still appear, with empty span statistics.
   const known = new Set(stats.data.map((s) => s.service));
@@ -104,7 +105,7 @@ export function logsQueryFrom(params: URLSearchParams): LogsQuery {
     limit: parseIntParam(params, 'limit', 100, 1, 5000),
     direction: parseDirection(params.get('direction')),
     ...(params.get('cursor') ? { cursor: params.get('cursor')! } : {}),
-    ...(volumeStep ? { volumeStepMs: volumeStep === 'auto' ? parseStep(new URLSearchParams(), range) : parseStep(new URLSearchParams({ step: volumeStep }), range) } : {}),
+    ...(volumeStep ? { volumeStepMs: volumeStep === 'auto' ? autoStep(range) : parseStep(new URLSearchParams({ step: volumeStep }), range) } : {}),
   };
 }
 
