@@ -104,13 +104,6 @@ export function parseFilters(params: URLSearchParams, name = 'filter'): Attribut
   return params.getAll(name).filter((f) => f.trim() !== '').map((f) => parseFilter(name, f));
 }
 
-export function formatFilter(f: AttributeFilter): string {
-  if (f.op === 'exists') return f.key;
-  if (f.op === '!exists') return `!${f.key}`;
-  const token = f.op === 'contains' ? '~' : f.op;
-  return `${f.key}${token}${f.value ?? ''}`;
-}
-
 /** `name=value`, `name!=value`, `name=~regex`, `name!~regex` (PromQL matcher syntax, quotes optional). */
 export function parseMatcher(param: string, raw: string): LabelMatcher {
   const m = /^\s*([A-Za-z_.][\w.]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(raw);

@@ -25,9 +25,3 @@ export async function readEndpoint(
     throw e;
   }
 }
-
-/** The tenant a page works in, for loaders that call the same functions as the API. */
-export async function pageTenant(request: Request, context: ObstackContext) {
-  const p = await requireRole(request, context, 'viewer');
-  return p.tenant.id;
-}

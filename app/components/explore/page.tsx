@@ -170,17 +170,6 @@ export function NoResults({ title, children }: { title: string; children?: React
   );
 }
 
-/** Placeholder rows for the first load of a block that loads on its own (a fetcher). */
-export function SkeletonRows({ rows = 5 }: { rows?: number }) {
-  return (
-    <div className="animate-pulse space-y-2" aria-hidden="true">
-      {Array.from({ length: rows }, (_, i) => (
-        <div key={i} className="h-6 rounded bg-slate-200/70 dark:bg-slate-800" style={{ width: `${90 - ((i * 17) % 35)}%` }} />
-      ))}
-    </div>
-  );
-}
-
 /** A headline figure: label, value and an optional hint under it. */
 export function Stat({ label, value, hint, tone = 'normal' }: { label: string; value: string; hint?: string | undefined; tone?: 'normal' | 'bad' }) {
   return (
