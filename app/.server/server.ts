@@ -47,8 +47,9 @@ export async function startObstack(options: StartOptions): Promise<RunningServer
     await options.onServices?.(services);
     // Open the built-in store now (its tables, its first connection) so the first request
     // after a start does not pay for it.
-    const warm = await services.health();
-    if (warm.components.store?.status !== 'ok') log.warn('built-in store not ready at start', { detail: warm.components.store?.detail });
+    const store = services.dataSources.builtin;
+    const warm = store ? await services.host.check(store, 'system') : undefined;
+    if (warm?.status === 'error') log.warn('built-in store not ready at start', { detail: warm.message });
     if (role !== 'web') {
       await scheduleMaintenance(services);
       await services.queue.startWorker();

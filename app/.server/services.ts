@@ -60,8 +60,8 @@ export interface Services {
   ingestSettings: IngestSettingsCache;
   /** Worker role: consume the bus into the data sources. */
   startPipeline(): Promise<void>;
-  /** Per-component health; with a tenant, also that tenant's data sources. */
-  health(tenantId?: string): Promise<HealthReport>;
+  /** Per-component health of this process: database, queue, bus, Redis, Kafka, the built-in store, plugins. */
+  health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
 
@@ -224,7 +224,7 @@ export async function createServices(config: Config, log: Logger, options: Creat
       async startPipeline() {
         await bus.startConsumer(createPipelineHandler({ settings: ingestSettings, dataSources, host }));
       },
-      async health(tenantId) {
+      async health() {
         const components: Record<string, ComponentHealth> = {};
         const checks: Array<Promise<void>> = [
           timed(async () => {
@@ -260,23 +260,12 @@ export async function createServices(config: Config, log: Logger, options: Creat
             }, true).then((h) => void (components.kafka = h)),
           );
         }
-        // The built-in store is required (it is where data goes by default); a tenant's own
-        // data sources degrade health but don't make the process unready.
+        // The built-in store is required: it is where data goes by default.
         checks.push(
-          host.check(builtin, tenantId ?? 'system').then((h) => {
+          host.check(builtin, 'system').then((h) => {
             components['store'] = { status: h.status === 'error' ? 'down' : 'ok', required: true, detail: h.message };
           }),
         );
-        if (tenantId) {
-          const routed = (await dataSources.routed(tenantId)).filter((r) => r.spec.id !== BUILTIN_ID);
-          for (const r of routed) {
-            checks.push(
-              host.check(r.spec, tenantId).then((h) => {
-                components[`dataSource:${r.spec.name}`] = { status: h.status === 'error' ? 'down' : 'ok', required: false, detail: h.message };
-              }),
-            );
-          }
-        }
         for (const f of registry.failures) components[`plugin:${f.packageName}`] = { status: 'down', required: false, detail: f.message };
         await Promise.all(checks);
         const down = Object.values(components).filter((c) => c.status === 'down');
