@@ -126,11 +126,7 @@ export class DataSourceService {
   async list(tenantId: string): Promise<DataSourceView[]> {
     const states = this.host.states();
     const routed = await this.routed(tenantId);
-    const rows = new Map(
-      (await this.db.select().from(dataSources).where(eq(dataSources.tenantId, tenantId))).map((r) => [r.id, r] as const),
-    );
     return routed.map(({ spec, query, write }) => {
-      const row = rows.get(spec.id);
       const plugin = this.host.registry.get(spec.pluginId);
       return {
         id: spec.id,
@@ -146,7 +142,8 @@ export class DataSourceService {
         allowInternalAddresses: spec.allowInternalAddresses,
         timeoutMs: spec.timeoutMs,
         state: states.get(spec.id) ?? null,
-        updatedAt: row?.updatedAt.toISOString() ?? null,
+        // A tenant's source's version is its row's updated_at in ms; the built-in store's is not a time.
+        updatedAt: spec.id === BUILTIN_ID ? null : new Date(Number(spec.version)).toISOString(),
       };
     });
   }
@@ -187,8 +184,7 @@ export class DataSourceService {
       const message = first ? (title ? `${title} ${first.message.replace(/^[^:]+:\s*/, '')}` : first.message) : 'Invalid settings';
       throw new AppError(400, 'invalid_config', message, `config.${first?.field ?? ''}`);
     }
-    const query = input.query.filter((s) => this.host.readable(input.pluginId).includes(s));
-    const write = input.write.filter((s) => this.host.writable(input.pluginId).includes(s));
+    const { query, write } = this.clamp(input.pluginId, input);
     if (input.timeoutMs < 1_000 || input.timeoutMs > 120_000) {
       throw new AppError(400, 'invalid', 'Timeout must be between 1000 and 120000 ms', 'timeoutMs');
     }

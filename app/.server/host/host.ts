@@ -54,6 +54,8 @@ interface Managed {
   plugin: LoadedPlugin;
   instance: Promise<PluginInstance>;
   guard: CallGuard;
+  /** The instance's logger, made once: every call's context hands out the same one. */
+  logger: PluginLogger;
   calls: number;
   retired: boolean;
 }
@@ -136,6 +138,7 @@ export class PluginHost {
       plugin,
       instance,
       guard: new CallGuard(spec.name, { maxConcurrency: spec.maxConcurrency }),
+      logger,
       calls: 0,
       retired: false,
     };
@@ -181,7 +184,7 @@ export class PluginHost {
           tenantId,
           signal,
           deadline,
-          logger: this.pluginLogger(spec),
+          logger: m.logger,
           fetch: createGuardedFetch({ allowInternal: spec.allowInternalAddresses, signal }),
         };
         return fn(instance, ctx);
