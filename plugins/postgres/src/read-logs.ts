@@ -1,6 +1,6 @@
 import { PluginError, type LogRecord, type LogsQuery, type LogsResult, type LogVolumeBucket, type SeverityName } from '@obstack/plugin-api';
 import { filterConditions, type ReadContext } from './read-context';
-import { dayOfNs, partitionName } from './partitions';
+import { LOG_TEXT, dayOfNs, partitionName } from './partitions';
 import { quoteIdent } from './schema';
 import { Params, escapeLike, nsParam } from './sql';
 
@@ -37,13 +37,6 @@ function decodeCursor(token: string): Cursor {
   }
   throw new PluginError('The logs cursor is not one this store issued; start again without a cursor.', { source: 'plugin' });
 }
-
-/**
- * The body as text search sees it: lowercased in the C locale, which folds ASCII letters
- * only (the embedded database has no other locale, so both drivers agree) and does so
- * without a locale lookup per character: 180 ms instead of 450 ms for ILIKE over 1M rows.
- */
-export const LOG_TEXT = 'lower(body collate "C")';
 
 /** Lowercases ASCII letters only, as `lower(... collate "C")` does. */
 export function asciiLower(s: string): string {
@@ -219,7 +212,9 @@ async function searchOnce(rc: ReadContext, q: LogsQuery, limit: number, step: nu
   const byPartition = new Map<string, string[]>();
   for (const k of keys) {
     const part = partitionName('logs', dayOfNs(BigInt(k.t)));
-    byPartition.set(part, [...(byPartition.get(part) ?? []), k.c]);
+    let ctids = byPartition.get(part);
+    if (!ctids) byPartition.set(part, (ctids = []));
+    ctids.push(k.c);
   }
   const found = new Map<string, LogRow>();
   await Promise.all(
