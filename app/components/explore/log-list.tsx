@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react';
-import { type ReactNode, memo, useState } from 'react';
+import { type ReactNode, memo, useMemo, useState } from 'react';
 import { cx } from '../ui';
 import { AttributeTable } from './attributes';
 import { SEVERITY_COLOR, colorFor, severityLevel } from './colors';
@@ -13,10 +13,16 @@ export function logKey(r: JsonLogRecord): string {
   return `${r.timeUnixNano}|${r.serviceName}|${r.spanId ?? ''}|${r.body}`;
 }
 
+/** The words of a text search as one pattern (a capturing group, so split keeps them); null without words. */
+function searchPattern(search: string): RegExp | null {
+  const words = search.split(/\s+/).filter(Boolean);
+  if (words.length === 0) return null;
+  return new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
+}
+
 /** Marks the words of a text search in a body. */
-function highlight(body: string, words: string[]): ReactNode {
-  if (words.length === 0) return body;
-  const re = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
+function highlight(body: string, re: RegExp | null): ReactNode {
+  if (!re) return body;
   const parts = body.split(re);
   return parts.map((p, i) =>
     i % 2 === 1 ? (
@@ -59,18 +65,19 @@ export const LogList = memo(function LogList({
   fresh?: Set<string>;
   filterHref: (key: string, value: string) => string;
 }) {
-  const words = search.split(/\s+/).filter(Boolean);
+  // Made once per search, not per row and render: live tail re-renders thousands of rows.
+  const pattern = useMemo(() => searchPattern(search), [search]);
   return (
     <ol className="divide-y divide-slate-100 font-mono text-xs dark:divide-slate-800" aria-label="Log records" data-testid="log-list">
       {records.map((r) => {
         const key = logKey(r);
-        return <LogRow key={key} record={r} words={words} fresh={fresh?.has(key) ?? false} filterHref={filterHref} />;
+        return <LogRow key={key} record={r} pattern={pattern} fresh={fresh?.has(key) ?? false} filterHref={filterHref} />;
       })}
     </ol>
   );
 });
 
-function LogRow({ record: r, words, fresh, filterHref }: { record: JsonLogRecord; words: string[]; fresh: boolean; filterHref: (key: string, value: string) => string }) {
+function LogRow({ record: r, pattern, fresh, filterHref }: { record: JsonLogRecord; pattern: RegExp | null; fresh: boolean; filterHref: (key: string, value: string) => string }) {
   const [open, setOpen] = useState(false);
   const ms = nanosToMs(r.timeUnixNano);
   const level = severityLevel(r.severityNumber);
@@ -90,7 +97,7 @@ function LogRow({ record: r, words, fresh, filterHref }: { record: JsonLogRecord
           <span className="h-1.5 w-1.5 shrink-0 rounded-full" style={{ backgroundColor: colorFor(r.serviceName) }} aria-hidden="true" />
           <span className="truncate">{r.serviceName || '—'}</span>
         </span>
-        <span className="min-w-0 flex-1 truncate text-slate-900 dark:text-slate-100">{highlight(r.body, words)}</span>
+        <span className="min-w-0 flex-1 truncate text-slate-900 dark:text-slate-100">{highlight(r.body, pattern)}</span>
         {r.traceId ? <TracesIcon width={13} height={13} className="shrink-0 text-slate-400" aria-label="has a trace" /> : null}
       </button>
       {open ? (
