@@ -13,9 +13,9 @@ export const meta: MetaFunction = () => [{ title: 'Overview · Obstack' }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const p = await requireRole(request, context, 'viewer');
   const { services } = context;
-  const keys = p.role === 'owner' || p.role === 'admin' ? await listApiKeys(services.db, p.tenant.id) : [];
   // The last hour at a glance once data flows; a failing source only hides the summary.
-  const [health, lastHour] = await Promise.all([
+  const [keys, health, lastHour] = await Promise.all([
+    p.role === 'owner' || p.role === 'admin' ? listApiKeys(services.db, p.tenant.id) : [],
     services.health(),
     attempt(() => getServices(services.query, p.tenant.id, new URLSearchParams({ from: 'now-1h', to: 'now' }), request.signal)),
   ]);

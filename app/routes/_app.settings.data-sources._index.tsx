@@ -28,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
     plugins: registry
       .list()
-      .filter((l) => l.origin === 'package' || l.definition.id !== 'postgres')
+      .filter((l) => l.origin === 'package' || l.definition.id !== dataSources.builtin?.pluginId)
       .map((l) => ({ id: l.definition.id, name: l.definition.name, description: l.definition.description ?? '', version: l.definition.version, origin: l.origin, packageName: l.packageName ?? null })),
     failures: registry.failures,
   };

@@ -331,8 +331,9 @@ export function createKafkaBus(opts: KafkaBusOptions): Bus {
     const out: Array<Message & { topic: string }> = [];
     if (env.batch.signal === 'traces' && traceAffinity && partitions > 1) {
       const groups = new Map<number, Span[]>();
+      const tenantSeed = fnv1a(env.tenantId);
       for (const span of env.batch.spans) {
-        const p = fnv1a(span.traceId, fnv1a(env.tenantId)) % partitions;
+        const p = fnv1a(span.traceId, tenantSeed) % partitions;
         let g = groups.get(p);
         if (!g) groups.set(p, (g = []));
         g.push(span);
