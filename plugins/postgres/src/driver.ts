@@ -188,6 +188,11 @@ async function copyStatement(sql: PgRunner, text: string, data: string, signal?:
     const original = { resolve: query.resolve, reject: query.reject };
     let opened = false;
     query.resolve = (value) => {
+      // The stream's error listener goes on here, as the stream is made: a cancel or an error
+      // can arrive in the same socket read as the copy-in response, before `await writable()`
+      // resumes, and a stream error with no listener is an uncaught exception. The verdict
+      // (through reject below) carries the error.
+      if (!opened) (value as { on?: (event: string, fn: () => void) => void } | undefined)?.on?.('error', () => {});
       original.resolve(value);
       if (opened) resolve();
       opened = true;
@@ -202,8 +207,6 @@ async function copyStatement(sql: PgRunner, text: string, data: string, signal?:
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const stream = await query.writable();
-    // An error while rows are still being sent destroys the stream; the verdict carries it.
-    stream.on('error', () => {});
     stream.end(data);
     await verdict;
   } catch (e) {
